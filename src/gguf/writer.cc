@@ -1,0 +1,185 @@
+// GGUF serialization: header, metadata, tensor infos, aligned tensor data.
+#include "gguf/writer.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace edgellm::gguf {
+namespace {
+
+void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+void put_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+void put_str(std::string& out, const std::string& s) {
+  put_u64(out, s.size());
+  out.append(s);
+}
+uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+
+}  // namespace
+
+Writer Writer::copy_of(const File& file) {
+  Writer w(file.version());
+  w.kv_ = file.metadata();
+  for (const TensorInfo& t : file.tensors()) {
+    w.tensors_.push_back(Tensor{t.name, t.type, t.ne, t.n_bytes, t.data, {}});
+  }
+  return w;
+}
+
+void Writer::set(const std::string& key, Value value) {
+  for (auto& kv : kv_) {
+    if (kv.first == key) {
+      kv.second = std::move(value);
+      return;
+    }
+  }
+  kv_.emplace_back(key, std::move(value));
+}
+
+void Writer::remove(const std::string& key) {
+  for (auto it = kv_.begin(); it != kv_.end(); ++it) {
+    if (it->first == key) {
+      kv_.erase(it);
+      return;
+    }
+  }
+}
+
+const Value* Writer::find(const std::string& key) const {
+  for (const auto& kv : kv_) {
+    if (kv.first == key) return &kv.second;
+  }
+  return nullptr;
+}
+
+uint32_t Writer::alignment() const {
+  const Value* a = find("general.alignment");
+  if (a != nullptr && a->type() == ValueType::UINT32) {
+    const uint64_t v = a->as_uint();
+    if (v != 0 && (v & (v - 1)) == 0) return static_cast<uint32_t>(v);
+  }
+  return kDefaultAlignment;
+}
+
+Status Writer::check_new_tensor(const std::string& name, TensorType type,
+                                const std::vector<int64_t>& ne, uint64_t* n_bytes) const {
+  for (const Tensor& t : tensors_) {
+    if (t.name == name) return make_error(ErrorCode::kInvalidArgument, "duplicate tensor '%s'", name.c_str());
+  }
+  if (ne.empty() || ne.size() > static_cast<size_t>(kMaxDims)) {
+    return make_error(ErrorCode::kInvalidArgument, "tensor '%s': %zu dimensions (1 to %d allowed)",
+                      name.c_str(), ne.size(), kMaxDims);
+  }
+  const TensorTypeTraits& tr = traits(type);
+  if (ne[0] % tr.block_size != 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "tensor '%s': row length %lld is not a multiple of the %s block size %lld",
+                      name.c_str(), static_cast<long long>(ne[0]), tr.name,
+                      static_cast<long long>(tr.block_size));
+  }
+  int64_t n = 1;
+  for (int64_t d : ne) {
+    if (d < 0) return make_error(ErrorCode::kInvalidArgument, "tensor '%s': negative dimension", name.c_str());
+    n *= d;
+  }
+  *n_bytes = static_cast<uint64_t>(n / tr.block_size) * tr.type_size;
+  return Status::Ok();
+}
+
+Status Writer::add_tensor(const std::string& name, TensorType type, const std::vector<int64_t>& ne,
+                          const void* data) {
+  uint64_t n_bytes = 0;
+  EDGELLM_RETURN_IF_ERROR(check_new_tensor(name, type, ne, &n_bytes));
+  tensors_.push_back(Tensor{name, type, ne, n_bytes, static_cast<const uint8_t*>(data), {}});
+  return Status::Ok();
+}
+
+Status Writer::add_tensor(const std::string& name, TensorType type, const std::vector<int64_t>& ne,
+                          std::vector<uint8_t> data) {
+  uint64_t n_bytes = 0;
+  EDGELLM_RETURN_IF_ERROR(check_new_tensor(name, type, ne, &n_bytes));
+  if (data.size() != n_bytes) {
+    return make_error(ErrorCode::kInvalidArgument, "tensor '%s': %zu bytes given, %llu expected",
+                      name.c_str(), data.size(), static_cast<unsigned long long>(n_bytes));
+  }
+  tensors_.push_back(Tensor{name, type, ne, n_bytes, nullptr, std::move(data)});
+  tensors_.back().data = tensors_.back().owned.data();
+  return Status::Ok();
+}
+
+std::string Writer::header_bytes() const {
+  const uint64_t al = alignment();
+  std::string out;
+  put_u32(out, kMagic);
+  put_u32(out, version_);
+  put_u64(out, tensors_.size());
+  put_u64(out, kv_.size());
+  for (const auto& [key, value] : kv_) {
+    put_str(out, key);
+    put_u32(out, static_cast<uint32_t>(value.type()));
+    value.serialize(out);
+  }
+  uint64_t offset = 0;
+  for (const Tensor& t : tensors_) {
+    put_str(out, t.name);
+    put_u32(out, static_cast<uint32_t>(t.ne.size()));
+    for (int64_t d : t.ne) put_u64(out, static_cast<uint64_t>(d));
+    put_u32(out, static_cast<uint32_t>(t.type));
+    put_u64(out, offset);
+    offset = align_up(offset + t.n_bytes, al);
+  }
+  // The data section starts aligned. A file without tensors has no data section and no padding
+  // (this is how the GGUF tools write vocabulary-only files).
+  if (!tensors_.empty()) out.resize(align_up(out.size(), al), '\0');
+  return out;
+}
+
+uint64_t Writer::file_size() const {
+  const uint64_t al = alignment();
+  uint64_t n = header_bytes().size();
+  for (const Tensor& t : tensors_) n += align_up(t.n_bytes, al);
+  return n;
+}
+
+std::string Writer::to_bytes() const {
+  const uint64_t al = alignment();
+  std::string out = header_bytes();
+  for (const Tensor& t : tensors_) {
+    out.append(reinterpret_cast<const char*>(t.data), t.n_bytes);
+    out.resize(align_up(out.size(), al), '\0');
+  }
+  return out;
+}
+
+Status Writer::write(const std::string& path) const {
+  const uint64_t al = alignment();
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) {
+    return make_error(ErrorCode::kIoError, "cannot create '%s': %s", tmp.c_str(), std::strerror(errno));
+  }
+  static const char kZeros[256] = {};
+  const std::string header = header_bytes();
+  bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
+  for (const Tensor& t : tensors_) {
+    if (!ok) break;
+    ok = t.n_bytes == 0 || std::fwrite(t.data, 1, t.n_bytes, f) == t.n_bytes;
+    uint64_t pad = align_up(t.n_bytes, al) - t.n_bytes;
+    while (ok && pad > 0) {
+      const size_t chunk = pad < sizeof(kZeros) ? static_cast<size_t>(pad) : sizeof(kZeros);
+      ok = std::fwrite(kZeros, 1, chunk, f) == chunk;
+      pad -= chunk;
+    }
+  }
+  const int write_errno = errno;
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return make_error(ErrorCode::kIoError, "cannot write '%s': %s", path.c_str(),
+                      std::strerror(ok ? errno : write_errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace edgellm::gguf
