@@ -1,6 +1,9 @@
 // CPU feature detection: cpuid through the compiler builtins on x86, hwcaps on Linux/ARM.
 #include "base/cpu_features.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
@@ -23,7 +26,9 @@ CpuFeatures detect() {
   f.avx512dq = __builtin_cpu_supports("avx512dq");
   f.avx512vnni = __builtin_cpu_supports("avx512vnni");
   f.avx512bf16 = __builtin_cpu_supports("avx512bf16");
-  f.avxvnni = __builtin_cpu_supports("avxvnni");
+  // AVX-VNNI: CPUID leaf 7 subleaf 1, EAX bit 4 (clang 14 has no builtin name for it).
+  unsigned l7a = 0, l7b = 0, l7c = 0, l7d = 0;
+  if (__get_cpuid_count(7, 1, &l7a, &l7b, &l7c, &l7d)) f.avxvnni = (l7a >> 4) & 1u;
   // F16C has no builtin name in every compiler: CPUID leaf 1, ECX bit 29.
   unsigned eax, ebx, ecx, edx;
   __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
