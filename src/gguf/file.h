@@ -3,11 +3,16 @@
 //
 // Every count, length, offset, type and dimension is checked against the file size before it is
 // used, so a truncated or hostile file yields an error naming the key or tensor at fault, never a
-// crash or an allocation larger than the file. A File is immutable after open() and safe to read
-// from many threads.
+// crash, a hang or an allocation out of proportion to the file's size. Tensors must lie inside the
+// file, aligned, without overlapping. A File is immutable after open() and safe to read from many
+// threads.
+//
+// A mapped file must not be truncated by another process while it is open: the pages would
+// vanish under the mapping (SIGBUS), which no parser can guard against.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,16 +31,17 @@ namespace edgellm::gguf {
 constexpr uint32_t kMagic = 0x46554747;  // "GGUF" read as little-endian u32
 constexpr uint32_t kDefaultAlignment = 32;
 constexpr int kMaxDims = 4;
+constexpr const char* kKeyAlignment = "general.alignment";
 
 struct TensorInfo {
   std::string name;
-  std::vector<int64_t> ne;  // dimensions, ne[0] varies fastest (the row length)
+  std::vector<int64_t> ne;  // dimensions (0 to 4, each >= 0), ne[0] varies fastest (the row length)
   TensorType type = TensorType::F32;
-  uint64_t offset = 0;      // from the start of the data section
-  uint64_t n_bytes = 0;     // exact size of the tensor's data
+  uint64_t offset = 0;            // from the start of the data section
+  uint64_t n_bytes = 0;           // exact size of the tensor's data
   const uint8_t* data = nullptr;  // into the mapping
 
-  int64_t n_elements() const;
+  int64_t n_elements() const;  // 1 for a tensor without dimensions
   int64_t n_rows() const { return ne.empty() || ne[0] == 0 ? 0 : n_elements() / ne[0]; }
   // "[256, 512]"
   std::string shape_string() const;
@@ -62,6 +68,7 @@ class File {
   bool has(std::string_view key) const { return find(key) != nullptr; }
 
   // Typed reads. An absent key is kNotFound; a key of the wrong type is kCorruptFile naming it.
+  // get_int accepts every integer type and bool; a u64 above INT64_MAX is kOutOfRange.
   Result<int64_t> get_int(std::string_view key) const;
   Result<double> get_float(std::string_view key) const;
   Result<bool> get_bool(std::string_view key) const;
@@ -77,7 +84,7 @@ class File {
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
   const TensorInfo* find_tensor(std::string_view name) const;
 
-  // Total bytes of tensor data (sum of n_bytes).
+  // Total bytes of tensor data (sum of n_bytes; at most file_size(), as tensors cannot overlap).
   uint64_t tensor_data_bytes() const;
 
  private:
@@ -91,9 +98,15 @@ class File {
   uint32_t alignment_ = kDefaultAlignment;
   uint64_t data_offset_ = 0;
   std::vector<std::pair<std::string, Value>> kv_;
-  std::unordered_map<std::string, size_t> kv_index_;
+  // Transparent hashing lets find(string_view) look up without building a std::string.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using NameIndex = std::unordered_map<std::string, size_t, NameHash, std::equal_to<>>;
+  NameIndex kv_index_;
   std::vector<TensorInfo> tensors_;
-  std::unordered_map<std::string, size_t> tensor_index_;
+  NameIndex tensor_index_;
 };
 
 }  // namespace edgellm::gguf

@@ -67,9 +67,12 @@ std::optional<TensorTypeTraits> tensor_type_traits(uint32_t id) {
 }
 
 const TensorTypeTraits& traits(TensorType type) {
+  // An id cast from an unchecked integer gets a zero-size entry rather than a read past the
+  // table: callers are expected to have validated it (the reader and writer do).
+  static constexpr TensorTypeTraits kUnknown{"unknown", 1, 0, false};
   const uint32_t id = static_cast<uint32_t>(type);
   assert(id < kMaxTypeId && kTable[id].known);
-  return kTable[id].traits;
+  return id < kMaxTypeId && kTable[id].known ? kTable[id].traits : kUnknown;
 }
 
 const char* tensor_type_name(TensorType type) {

@@ -46,15 +46,16 @@ enum class TensorType : uint32_t {
 };
 
 struct TensorTypeTraits {
-  const char* name;     // "Q4_K", as GGUF tools print it
-  int64_t block_size;   // elements per block (1 for plain types)
-  size_t type_size;     // bytes per block
+  const char* name;    // "Q4_K", as GGUF tools print it
+  int64_t block_size;  // elements per block (1 for plain types)
+  size_t type_size;    // bytes per block
   bool quantized;
 };
 
 // Traits of a type id read from a file; nullopt for ids this build does not know.
 std::optional<TensorTypeTraits> tensor_type_traits(uint32_t id);
-// Traits of a known type (asserts the type is known).
+// Traits of a known type. An unknown id (a cast the caller did not check) asserts in debug builds
+// and gets an "unknown" entry of size 0 in release builds.
 const TensorTypeTraits& traits(TensorType type);
 const char* tensor_type_name(TensorType type);
 // Parses "q4_k" / "Q4_K" / "f16"; nullopt if unknown.

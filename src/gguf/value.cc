@@ -2,25 +2,39 @@
 #include "gguf/value.h"
 
 #include <cinttypes>
+#include <cstdint>
 #include <cstdio>
 
 namespace edgellm::gguf {
 
 const char* value_type_name(ValueType type) {
   switch (type) {
-    case ValueType::UINT8: return "u8";
-    case ValueType::INT8: return "i8";
-    case ValueType::UINT16: return "u16";
-    case ValueType::INT16: return "i16";
-    case ValueType::UINT32: return "u32";
-    case ValueType::INT32: return "i32";
-    case ValueType::FLOAT32: return "f32";
-    case ValueType::BOOL: return "bool";
-    case ValueType::STRING: return "string";
-    case ValueType::ARRAY: return "array";
-    case ValueType::UINT64: return "u64";
-    case ValueType::INT64: return "i64";
-    case ValueType::FLOAT64: return "f64";
+    case ValueType::UINT8:
+      return "u8";
+    case ValueType::INT8:
+      return "i8";
+    case ValueType::UINT16:
+      return "u16";
+    case ValueType::INT16:
+      return "i16";
+    case ValueType::UINT32:
+      return "u32";
+    case ValueType::INT32:
+      return "i32";
+    case ValueType::FLOAT32:
+      return "f32";
+    case ValueType::BOOL:
+      return "bool";
+    case ValueType::STRING:
+      return "string";
+    case ValueType::ARRAY:
+      return "array";
+    case ValueType::UINT64:
+      return "u64";
+    case ValueType::INT64:
+      return "i64";
+    case ValueType::FLOAT64:
+      return "f64";
   }
   return "unknown";
 }
@@ -29,17 +43,22 @@ size_t value_type_size(ValueType type) {
   switch (type) {
     case ValueType::UINT8:
     case ValueType::INT8:
-    case ValueType::BOOL: return 1;
+    case ValueType::BOOL:
+      return 1;
     case ValueType::UINT16:
-    case ValueType::INT16: return 2;
+    case ValueType::INT16:
+      return 2;
     case ValueType::UINT32:
     case ValueType::INT32:
-    case ValueType::FLOAT32: return 4;
+    case ValueType::FLOAT32:
+      return 4;
     case ValueType::UINT64:
     case ValueType::INT64:
-    case ValueType::FLOAT64: return 8;
+    case ValueType::FLOAT64:
+      return 8;
     case ValueType::STRING:
-    case ValueType::ARRAY: return 0;
+    case ValueType::ARRAY:
+      return 0;
   }
   return 0;
 }
@@ -77,30 +96,49 @@ Value Value::nested_array(ValueType elem_type, std::vector<Value> elems) {
 
 namespace {
 
+// Float to integer with truncation, saturating, NaN to 0: a plain cast of an out-of-range float is
+// undefined behaviour, and files can hold any float.
+int64_t saturate_to_int(double d) {
+  if (!(d == d)) return 0;
+  if (d >= 9223372036854775807.0) return INT64_MAX;
+  if (d <= -9223372036854775808.0) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+
 // Converts raw little-endian bits of a scalar of type t.
 int64_t bits_to_int(ValueType t, uint64_t b) {
   switch (t) {
-    case ValueType::UINT8: return static_cast<uint8_t>(b);
-    case ValueType::INT8: return static_cast<int8_t>(b);
-    case ValueType::UINT16: return static_cast<uint16_t>(b);
-    case ValueType::INT16: return static_cast<int16_t>(b);
-    case ValueType::UINT32: return static_cast<uint32_t>(b);
-    case ValueType::INT32: return static_cast<int32_t>(b);
-    case ValueType::UINT64: return static_cast<int64_t>(b);
-    case ValueType::INT64: return static_cast<int64_t>(b);
-    case ValueType::BOOL: return b != 0;
+    case ValueType::UINT8:
+      return static_cast<uint8_t>(b);
+    case ValueType::INT8:
+      return static_cast<int8_t>(b);
+    case ValueType::UINT16:
+      return static_cast<uint16_t>(b);
+    case ValueType::INT16:
+      return static_cast<int16_t>(b);
+    case ValueType::UINT32:
+      return static_cast<uint32_t>(b);
+    case ValueType::INT32:
+      return static_cast<int32_t>(b);
+    case ValueType::UINT64:
+      return static_cast<int64_t>(b);
+    case ValueType::INT64:
+      return static_cast<int64_t>(b);
+    case ValueType::BOOL:
+      return b != 0;
     case ValueType::FLOAT32: {
       float f;
       uint32_t u = static_cast<uint32_t>(b);
       std::memcpy(&f, &u, 4);
-      return static_cast<int64_t>(f);
+      return saturate_to_int(f);
     }
     case ValueType::FLOAT64: {
       double d;
       std::memcpy(&d, &b, 8);
-      return static_cast<int64_t>(d);
+      return saturate_to_int(d);
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -139,10 +177,13 @@ size_t Value::array_size() const {
   if (type_ != ValueType::ARRAY) return 0;
   if (elem_type_ == ValueType::STRING) return strs_.size();
   if (elem_type_ == ValueType::ARRAY) return nested_.size();
-  return raw_.size() / value_type_size(elem_type_);
+  const size_t esz = value_type_size(elem_type_);
+  return esz == 0 ? 0 : raw_.size() / esz;
 }
 
-int64_t Value::int_at(size_t i) const { return bits_to_int(elem_type_, elem_bits(raw_, elem_type_, i)); }
+int64_t Value::int_at(size_t i) const {
+  return bits_to_int(elem_type_, elem_bits(raw_, elem_type_, i));
+}
 double Value::double_at(size_t i) const {
   return bits_to_double(elem_type_, elem_bits(raw_, elem_type_, i));
 }
@@ -225,7 +266,8 @@ std::string Value::to_display_string(size_t max_items) const {
 
 uint64_t Value::serialized_size() const {
   switch (type_) {
-    case ValueType::STRING: return 8 + str_.size();
+    case ValueType::STRING:
+      return 8 + str_.size();
     case ValueType::ARRAY: {
       uint64_t n = 4 + 8;
       if (elem_type_ == ValueType::STRING) {
@@ -237,7 +279,8 @@ uint64_t Value::serialized_size() const {
       }
       return n;
     }
-    default: return value_type_size(type_);
+    default:
+      return value_type_size(type_);
   }
 }
 
@@ -252,7 +295,9 @@ void put_str(std::string& out, const std::string& s) {
 
 void Value::serialize(std::string& out) const {
   switch (type_) {
-    case ValueType::STRING: put_str(out, str_); return;
+    case ValueType::STRING:
+      put_str(out, str_);
+      return;
     case ValueType::ARRAY:
       put_u32(out, static_cast<uint32_t>(elem_type_));
       put_u64(out, array_size());
@@ -264,7 +309,9 @@ void Value::serialize(std::string& out) const {
         out.append(reinterpret_cast<const char*>(raw_.data()), raw_.size());
       }
       return;
-    default: out.append(reinterpret_cast<const char*>(&bits_), value_type_size(type_)); return;
+    default:
+      out.append(reinterpret_cast<const char*>(&bits_), value_type_size(type_));
+      return;
   }
 }
 

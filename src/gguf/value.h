@@ -28,6 +28,9 @@ enum class ValueType : uint32_t {
   FLOAT64 = 12,
 };
 constexpr uint32_t kValueTypeCount = 13;
+// Arrays of arrays nest at most this deep (real files use one level). The reader refuses deeper
+// nesting, which bounds its recursion; the writer refuses it too, so what it writes reads back.
+constexpr int kMaxArrayDepth = 8;
 
 const char* value_type_name(ValueType type);
 // Bytes of a scalar of this type in the file; 0 for STRING and ARRAY.
@@ -37,7 +40,9 @@ inline bool is_integer_type(ValueType t) {
          t == ValueType::INT16 || t == ValueType::UINT32 || t == ValueType::INT32 ||
          t == ValueType::UINT64 || t == ValueType::INT64;
 }
-inline bool is_float_type(ValueType t) { return t == ValueType::FLOAT32 || t == ValueType::FLOAT64; }
+inline bool is_float_type(ValueType t) {
+  return t == ValueType::FLOAT32 || t == ValueType::FLOAT64;
+}
 
 class Value {
  public:
@@ -58,23 +63,32 @@ class Value {
   static Value string(std::string v);
   static Value string_array(std::vector<std::string> v);
   // A numeric or bool array from raw little-endian element bytes (count = bytes / elem size).
+  // The writer refuses a byte count that is not a multiple of the element size.
   static Value numeric_array(ValueType elem_type, std::vector<uint8_t> raw);
+  // A numeric or bool array of `elem_type` holding `v`, each element converted to that type
+  // (array_of(ValueType::INT32, std::vector<int64_t>{1, 2}) stores two i32). Values must be
+  // representable in the element type.
   template <class T>
   static Value array_of(ValueType elem_type, const std::vector<T>& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    std::vector<uint8_t> raw(v.size() * sizeof(T));
-    if (!raw.empty()) std::memcpy(raw.data(), v.data(), raw.size());
+    static_assert(std::is_arithmetic_v<T>);
+    std::vector<uint8_t> raw;
+    raw.reserve(v.size() * 8);
+    for (const T& x : v) append_converted(elem_type, x, raw);
     return numeric_array(elem_type, std::move(raw));
   }
+  // An array of arrays: elem_type must be ARRAY and every element an array value.
   static Value nested_array(ValueType elem_type, std::vector<Value> elems);
 
   ValueType type() const { return type_; }
   bool is_array() const { return type_ == ValueType::ARRAY; }
   bool is_string() const { return type_ == ValueType::STRING; }
   bool is_integer() const { return is_integer_type(type_); }
-  bool is_number() const { return is_integer() || is_float_type(type_) || type_ == ValueType::BOOL; }
+  bool is_number() const {
+    return is_integer() || is_float_type(type_) || type_ == ValueType::BOOL;
+  }
 
-  // Scalar reads with conversion from any numeric type (the caller checks is_number()).
+  // Scalar reads with conversion from any numeric type (the caller checks is_number()). Floats
+  // convert to integers with truncation, saturating at the integer range (NaN gives 0).
   int64_t as_int() const;
   uint64_t as_uint() const;
   double as_double() const;
@@ -87,7 +101,7 @@ class Value {
   const std::vector<std::string>& strings() const { return strs_; }  // STRING arrays
   const std::vector<Value>& elements() const { return nested_; }     // ARRAY-of-ARRAY
   const std::vector<uint8_t>& raw() const { return raw_; }           // numeric arrays
-  // Element i of a numeric array converted to int64 / double.
+  // Element i < array_size() of a numeric array converted to int64 / double.
   int64_t int_at(size_t i) const;
   double double_at(size_t i) const;
   // A numeric array converted element by element.
@@ -111,13 +125,61 @@ class Value {
     return out;
   }
 
+  template <class T>
+  static void append_converted(ValueType elem_type, T x, std::vector<uint8_t>& raw) {
+    auto put = [&raw](auto y) {
+      const auto* b = reinterpret_cast<const uint8_t*>(&y);
+      raw.insert(raw.end(), b, b + sizeof(y));
+    };
+    switch (elem_type) {
+      case ValueType::UINT8:
+        put(static_cast<uint8_t>(x));
+        break;
+      case ValueType::INT8:
+        put(static_cast<int8_t>(x));
+        break;
+      case ValueType::UINT16:
+        put(static_cast<uint16_t>(x));
+        break;
+      case ValueType::INT16:
+        put(static_cast<int16_t>(x));
+        break;
+      case ValueType::UINT32:
+        put(static_cast<uint32_t>(x));
+        break;
+      case ValueType::INT32:
+        put(static_cast<int32_t>(x));
+        break;
+      case ValueType::UINT64:
+        put(static_cast<uint64_t>(x));
+        break;
+      case ValueType::INT64:
+        put(static_cast<int64_t>(x));
+        break;
+      case ValueType::FLOAT32:
+        put(static_cast<float>(x));
+        break;
+      case ValueType::FLOAT64:
+        put(static_cast<double>(x));
+        break;
+      case ValueType::BOOL:
+        put(static_cast<uint8_t>(x != T(0) ? 1 : 0));
+        break;
+      // Strings and arrays have no numeric form: the bytes make the writer refuse the value.
+      case ValueType::STRING:
+      case ValueType::ARRAY:
+        put(x);
+        break;
+    }
+  }
+
   ValueType type_ = ValueType::UINT8;
   ValueType elem_type_ = ValueType::UINT8;
-  uint64_t bits_ = 0;             // scalar: raw bits, zero-extended
-  std::string str_;               // STRING
-  std::vector<uint8_t> raw_;      // numeric ARRAY: raw element bytes
-  std::vector<std::string> strs_; // STRING ARRAY
-  std::vector<Value> nested_;     // ARRAY ARRAY
+  uint64_t bits_ = 0;              // scalar: raw bits, zero-extended
+  std::string str_;                // STRING
+  std::vector<uint8_t> raw_;       // numeric ARRAY: raw element bytes
+  std::vector<std::string> strs_;  // STRING ARRAY
+  std::vector<Value> nested_;      // ARRAY ARRAY
 
   friend class Parser;
 };

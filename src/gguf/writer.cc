@@ -2,8 +2,10 @@
 #include "gguf/writer.h"
 
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace edgellm::gguf {
 namespace {
@@ -15,6 +17,48 @@ void put_str(std::string& out, const std::string& s) {
   out.append(s);
 }
 uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+
+bool known_type(ValueType t) { return static_cast<uint32_t>(t) < kValueTypeCount; }
+
+// Checks that `v` serializes to something the reader accepts and reads back as `v`.
+Status check_value(const Value& v, const std::string& where, int depth) {
+  if (!known_type(v.type())) {
+    return make_error(ErrorCode::kInvalidArgument, "%s: unknown value type %u", where.c_str(),
+                      static_cast<uint32_t>(v.type()));
+  }
+  if (!v.is_array()) return Status::Ok();
+  if (depth >= kMaxArrayDepth) {
+    return make_error(ErrorCode::kInvalidArgument, "%s: arrays nested more than %d deep",
+                      where.c_str(), kMaxArrayDepth);
+  }
+  const ValueType et = v.array_type();
+  if (!known_type(et)) {
+    return make_error(ErrorCode::kInvalidArgument, "%s: unknown array element type %u",
+                      where.c_str(), static_cast<uint32_t>(et));
+  }
+  const bool is_str = et == ValueType::STRING, is_arr = et == ValueType::ARRAY;
+  if ((!is_str && !v.strings().empty()) || (!is_arr && !v.elements().empty()) ||
+      ((is_str || is_arr) && !v.raw().empty())) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "%s: array contents do not match its element type %s", where.c_str(),
+                      value_type_name(et));
+  }
+  if (!is_str && !is_arr && v.raw().size() % value_type_size(et) != 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "%s: %zu bytes of %s data is not a whole number of elements", where.c_str(),
+                      v.raw().size(), value_type_name(et));
+  }
+  for (size_t i = 0; i < v.elements().size(); ++i) {
+    const Value& e = v.elements()[i];
+    const std::string ew = where + strfmt(" element %zu", i);
+    if (!e.is_array()) {
+      return make_error(ErrorCode::kInvalidArgument, "%s: is %s, but the array holds arrays",
+                        ew.c_str(), value_type_name(e.type()));
+    }
+    EDGELLM_RETURN_IF_ERROR(check_value(e, ew, depth + 1));
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -62,28 +106,66 @@ uint32_t Writer::alignment() const {
   return kDefaultAlignment;
 }
 
+Status Writer::validate() const {
+  if (version_ != 2 && version_ != 3) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "cannot write GGUF version %u (only versions 2 and 3)", version_);
+  }
+  for (const auto& [key, value] : kv_) {
+    EDGELLM_RETURN_IF_ERROR(check_value(value, "metadata key '" + key + "'", 0));
+  }
+  if (const Value* a = find(kKeyAlignment)) {
+    const uint64_t al = a->type() == ValueType::UINT32 ? a->as_uint() : 0;
+    if (al == 0 || (al & (al - 1)) != 0) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "metadata key '%s' must be a u32 power of two, not %s %s", kKeyAlignment,
+                        value_type_name(a->type()), a->to_display_string().c_str());
+    }
+  }
+  return Status::Ok();
+}
+
 Status Writer::check_new_tensor(const std::string& name, TensorType type,
                                 const std::vector<int64_t>& ne, uint64_t* n_bytes) const {
+  if (name.empty()) return make_error(ErrorCode::kInvalidArgument, "empty tensor name");
   for (const Tensor& t : tensors_) {
-    if (t.name == name) return make_error(ErrorCode::kInvalidArgument, "duplicate tensor '%s'", name.c_str());
+    if (t.name == name) {
+      return make_error(ErrorCode::kInvalidArgument, "duplicate tensor '%s'", name.c_str());
+    }
+  }
+  const auto tr = tensor_type_traits(static_cast<uint32_t>(type));
+  if (!tr) {
+    return make_error(ErrorCode::kInvalidArgument, "tensor '%s': unknown tensor type %u",
+                      name.c_str(), static_cast<uint32_t>(type));
   }
   if (ne.empty() || ne.size() > static_cast<size_t>(kMaxDims)) {
     return make_error(ErrorCode::kInvalidArgument, "tensor '%s': %zu dimensions (1 to %d allowed)",
                       name.c_str(), ne.size(), kMaxDims);
   }
-  const TensorTypeTraits& tr = traits(type);
-  if (ne[0] % tr.block_size != 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "tensor '%s': row length %lld is not a multiple of the %s block size %lld",
-                      name.c_str(), static_cast<long long>(ne[0]), tr.name,
-                      static_cast<long long>(tr.block_size));
-  }
   int64_t n = 1;
-  for (int64_t d : ne) {
-    if (d < 0) return make_error(ErrorCode::kInvalidArgument, "tensor '%s': negative dimension", name.c_str());
-    n *= d;
+  for (size_t d = 0; d < ne.size(); ++d) {
+    if (ne[d] < 0) {
+      return make_error(ErrorCode::kInvalidArgument, "tensor '%s': dimension %zu is negative",
+                        name.c_str(), d);
+    }
+    if (ne[d] != 0 && n > std::numeric_limits<int64_t>::max() / ne[d]) {
+      return make_error(ErrorCode::kInvalidArgument, "tensor '%s': more than 2^63 elements",
+                        name.c_str());
+    }
+    n *= ne[d];
   }
-  *n_bytes = static_cast<uint64_t>(n / tr.block_size) * tr.type_size;
+  if (ne[0] % tr->block_size != 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "tensor '%s': row length %" PRId64
+                      " is not a multiple of the %s block size %" PRId64,
+                      name.c_str(), ne[0], tr->name, tr->block_size);
+  }
+  const uint64_t blocks = static_cast<uint64_t>(n / tr->block_size);
+  if (blocks > std::numeric_limits<uint64_t>::max() / 2 / tr->type_size) {
+    return make_error(ErrorCode::kInvalidArgument, "tensor '%s': data size overflows",
+                      name.c_str());
+  }
+  *n_bytes = blocks * tr->type_size;
   return Status::Ok();
 }
 
@@ -91,6 +173,9 @@ Status Writer::add_tensor(const std::string& name, TensorType type, const std::v
                           const void* data) {
   uint64_t n_bytes = 0;
   EDGELLM_RETURN_IF_ERROR(check_new_tensor(name, type, ne, &n_bytes));
+  if (data == nullptr && n_bytes > 0) {
+    return make_error(ErrorCode::kInvalidArgument, "tensor '%s': no data given", name.c_str());
+  }
   tensors_.push_back(Tensor{name, type, ne, n_bytes, static_cast<const uint8_t*>(data), {}});
   return Status::Ok();
 }
@@ -142,22 +227,25 @@ uint64_t Writer::file_size() const {
   return n;
 }
 
-std::string Writer::to_bytes() const {
+Result<std::string> Writer::to_bytes() const {
+  EDGELLM_RETURN_IF_ERROR(validate());
   const uint64_t al = alignment();
   std::string out = header_bytes();
   for (const Tensor& t : tensors_) {
-    out.append(reinterpret_cast<const char*>(t.data), t.n_bytes);
+    if (t.n_bytes > 0) out.append(reinterpret_cast<const char*>(t.data), t.n_bytes);
     out.resize(align_up(out.size(), al), '\0');
   }
   return out;
 }
 
 Status Writer::write(const std::string& path) const {
+  EDGELLM_RETURN_IF_ERROR(validate().with_context("cannot write '" + path + "'"));
   const uint64_t al = alignment();
   const std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) {
-    return make_error(ErrorCode::kIoError, "cannot create '%s': %s", tmp.c_str(), std::strerror(errno));
+    return make_error(ErrorCode::kIoError, "cannot create '%s': %s", tmp.c_str(),
+                      std::strerror(errno));
   }
   static const char kZeros[256] = {};
   const std::string header = header_bytes();

@@ -1,9 +1,11 @@
-// Writing GGUF v3 files. Metadata keeps insertion order; tensors are laid out in the order added,
-// each at the next multiple of the alignment (general.alignment, default 32), so reading a file
-// and writing it back gives the same bytes.
+// Writing GGUF files (version 3 by default, or 2). Metadata keeps insertion order; tensors are laid
+// out in the order added, each at the next multiple of the alignment (general.alignment, default
+// 32), so reading a file and writing it back gives the same bytes.
 //
 // Tensor data is either borrowed (a pointer the caller keeps alive until write() returns, such as
-// a mapped input file) or owned by the writer. Not thread-safe.
+// a mapped input file) or owned by the writer. Tensors are checked when added; metadata values
+// and the version are checked by write() and to_bytes(), which refuse to produce a file that the
+// reader would reject. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -29,22 +31,29 @@ class Writer {
   const Value* find(const std::string& key) const;
   const std::vector<std::pair<std::string, Value>>& metadata() const { return kv_; }
 
-  // Adds a tensor whose data the caller keeps alive until write() returns.
+  // Adds a tensor whose data the caller keeps alive until write() returns. Errors: a duplicate or
+  // empty name, an unknown type, 0 or more than 4 dimensions, a negative dimension, a row length
+  // that is not a multiple of the type's block size, a size that overflows, null data.
   Status add_tensor(const std::string& name, TensorType type, const std::vector<int64_t>& ne,
                     const void* data);
-  // Adds a tensor whose data the writer keeps.
+  // Adds a tensor whose data the writer keeps; `data` must hold exactly the tensor's bytes.
   Status add_tensor(const std::string& name, TensorType type, const std::vector<int64_t>& ne,
                     std::vector<uint8_t> data);
   size_t tensor_count() const { return tensors_.size(); }
 
-  // Bytes the file will take.
+  // Checks what add_tensor() cannot: the version is 2 or 3, values are well formed (element types
+  // known, numeric bytes a whole number of elements, nesting at most kMaxArrayDepth), and
+  // general.alignment, when set, is a u32 power of two.
+  Status validate() const;
+
+  // Bytes the file will take (meaningful once validate() passes).
   uint64_t file_size() const;
 
   // Writes to `path` through a temporary file renamed into place, so a failure leaves no
   // half-written file under the final name.
   Status write(const std::string& path) const;
   // Serializes the whole file into memory (small files and tests).
-  std::string to_bytes() const;
+  Result<std::string> to_bytes() const;
 
  private:
   struct Tensor {
@@ -52,7 +61,7 @@ class Writer {
     TensorType type;
     std::vector<int64_t> ne;
     uint64_t n_bytes;
-    const uint8_t* data;          // borrowed, or owned.data()
+    const uint8_t* data;  // borrowed, or owned.data()
     std::vector<uint8_t> owned;
   };
 
