@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/status.h"
 #include "base/thread_pool.h"
 #include "gguf/tensor_type.h"
 
@@ -38,8 +39,14 @@ struct Workspace {
 
 // ---- Matrix products ------------------------------------------------------------------------
 
-// True if matmul() supports this weight type.
+// True if matmul() supports this weight type: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
+// Q2_K..Q6_K, IQ4_NL, IQ4_XS.
 bool matmul_supported(TensorType type);
+
+// Checks that w can be used with matmul() (supported type, n_cols a multiple of the block size,
+// row stride large enough); the error names `name`. Call once at load time: matmul() itself
+// does not return errors (it logs and writes zeros on misuse).
+Status validate_matrix(const Matrix& w, const char* name);
 
 // Scratch bytes matmul() needs for n_tokens rows of activations against weights of `type` with
 // `n_cols` columns (the activations are converted to the type's dot-product format first: Q8_0,
@@ -47,14 +54,21 @@ bool matmul_supported(TensorType type);
 size_t matmul_workspace_size(TensorType type, int64_t n_cols, int64_t n_tokens);
 
 // y[t * ldy + r] = sum_c W[r][c] * x[t * ldx + c], for t < n_tokens, r < w.n_rows.
-// ldx >= w.n_cols and ldy >= w.n_rows (pass 0 for the dense defaults).
+// ldx >= w.n_cols and ldy >= w.n_rows (pass 0 for the dense defaults). y must not overlap x.
+// Numerics as GGUF runtimes: activations are rounded to F16 (F16 weights) or BF16 (BF16 weights),
+// or quantized per 32 (Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL, Q8_1 for Q4_1/Q5_1) or per 256 (Q8_K for
+// the k-quants and IQ4_XS); integer block sums are exact and combined in float. Results are the
+// same whatever the pool size.
 void matmul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
             Workspace ws, int64_t ldx = 0, int64_t ldy = 0);
 
 // Copies rows `ids[i]` of w, converted to float, to out[i * w.n_cols ...] (embedding lookup).
+// An id outside [0, w.n_rows) yields a row of zeros (callers validate token ids first).
 void get_rows(const Matrix& w, const int32_t* ids, int64_t n_ids, float* out);
 
-// Converts one row of n elements (a multiple of the block size) to float.
+// True if dequantize_row() and get_rows() handle `type` (every matmul type, plus Q8_1 and Q8_K).
+bool dequantize_supported(TensorType type);
+// Converts one row of n elements (a multiple of the block size) to float (zeros if unsupported).
 void dequantize_row(TensorType type, const void* src, float* dst, int64_t n);
 
 // ---- Elementwise and normalization (per row of n elements, over n_rows rows) ----------------
@@ -119,7 +133,12 @@ struct KvView {
   size_t row_bytes = 0;
 };
 
-// Writes n_tokens rows src[t][n_kv_heads][head_dim] into cells cell[t] of the cache.
+// True for the cache types kv_store() and attention() handle: F16, and Q8_0 (head_dim % 32 == 0).
+bool kv_type_supported(TensorType type);
+
+// Writes n_tokens rows src[t][n_kv_heads][head_dim] into cells cell[t] of the cache (F16:
+// rounded to nearest even; Q8_0: quantized as quantize_row_q8_0). Cells outside the capacity
+// are skipped.
 void kv_store(const KvView& kv, int n_kv_heads, const float* src, int64_t n_tokens,
               const int32_t* cell);
 
@@ -138,7 +157,10 @@ size_t attention_workspace_size(const AttentionParams& p, int64_t n_tokens, int6
 
 // out[t][h][d] = softmax_j(scale * q[t][h] . k[j][h / group]) . v[j][h / group], over cache cells
 // j < n_cells whose position cell_pos[j] is visible from query position q_pos[t] (cell_pos[j] < 0
-// marks an empty cell). Streaming softmax: no n_tokens x n_cells buffer.
+// marks an empty cell). Streaming softmax: no n_tokens x n_cells buffer. The query is rounded to
+// the cache's format (F16, or Q8_0) before the dot products, as GGUF runtimes do; softmax and the
+// value sums are in float. A query that sees no cell gets zeros. With softcap > 0 the score is
+// softcap * tanh(scale * q.k / softcap). Results do not depend on the pool size.
 void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const int32_t* q_pos,
                const KvView& k, const KvView& v, int64_t n_cells, const int32_t* cell_pos,
                float* out, ThreadPool& pool, Workspace ws);

@@ -1,0 +1,143 @@
+// The matrix-product driver: converts the activations once into the weight type's dot-product
+// format (in the caller's workspace), then splits the output rows into fixed-size blocks that the
+// pool's threads take one at a time, so both cores finish together. Each block runs the active
+// ISA's gemm over all tokens; block sizes depend only on the shapes, so results do not depend on
+// the thread count.
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "base/log.h"
+#include "kernels/isa_table.h"
+#include "kernels/kernels.h"
+
+namespace edgellm::kernels {
+namespace {
+
+constexpr size_t kAlign = 64;
+
+size_t align_up(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
+
+bool valid_type_id(TensorType type) {
+  const int id = static_cast<int>(type);
+  return id >= 0 && id < detail::kMaxTypeId;
+}
+
+// Rows per task: at least 16 (a multiple of every micro-kernel's row tile), more for very tall
+// matrices so that the task counter is not touched too often.
+int64_t rows_per_task(int64_t n_rows, int64_t n_tokens) {
+  int64_t rb = n_tokens > 1 ? 16 : n_rows / 64;
+  rb = std::clamp<int64_t>(rb, 16, 256);
+  return (rb + 15) / 16 * 16;
+}
+
+void zero_output(float* y, int64_t n_tokens, int64_t n_rows, int64_t ldy) {
+  for (int64_t t = 0; t < n_tokens; ++t) std::memset(y + t * ldy, 0, n_rows * sizeof(float));
+}
+
+}  // namespace
+
+bool matmul_supported(TensorType type) {
+  return valid_type_id(type) &&
+         detail::scalar_table().matmul[static_cast<int>(type)].gemm != nullptr;
+}
+
+Status validate_matrix(const Matrix& w, const char* name) {
+  if (!matmul_supported(w.type)) {
+    return make_error(ErrorCode::kUnsupported, "tensor '%s': type %s has no matrix product", name,
+                      tensor_type_name(w.type));
+  }
+  const int64_t block = detail::scalar_table().matmul[static_cast<int>(w.type)].block;
+  if (w.n_cols <= 0 || w.n_rows <= 0 || w.n_cols % block != 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "tensor '%s': %lld x %lld %s matrix (columns must be a positive multiple "
+                      "of %lld)",
+                      name, static_cast<long long>(w.n_rows), static_cast<long long>(w.n_cols),
+                      tensor_type_name(w.type), static_cast<long long>(block));
+  }
+  if (w.data == nullptr || w.row_bytes < row_size(w.type, w.n_cols)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "tensor '%s': row stride %zu is smaller than a row of %lld %s elements",
+                      name, w.row_bytes, static_cast<long long>(w.n_cols),
+                      tensor_type_name(w.type));
+  }
+  return Status::Ok();
+}
+
+size_t matmul_workspace_size(TensorType type, int64_t n_cols, int64_t n_tokens) {
+  if (!matmul_supported(type) || n_cols <= 0 || n_tokens <= 0) return 0;
+  // Any supported ISA may run the product (EDGELLM_ISA, ScopedIsa): size for the largest.
+  size_t row = 0;
+  for (Isa isa : supported_isas()) {
+    const detail::MatmulKernel& mk = detail::isa_table(isa).matmul[static_cast<int>(type)];
+    if (mk.convert != nullptr) row = std::max(row, align_up(mk.act_row_bytes(n_cols)));
+  }
+  return row == 0 ? 0 : kAlign + row * static_cast<size_t>(n_tokens);
+}
+
+void matmul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
+            Workspace ws, int64_t ldx, int64_t ldy) {
+  if (n_tokens <= 0 || w.n_rows <= 0) return;
+  if (ldx == 0) ldx = w.n_cols;
+  if (ldy == 0) ldy = w.n_rows;
+  if (!valid_type_id(w.type)) {
+    zero_output(y, n_tokens, w.n_rows, ldy);
+    return;
+  }
+  const detail::IsaTable& tab = detail::active_table();
+  const detail::MatmulKernel& mk = tab.matmul[static_cast<int>(w.type)];
+  if (mk.gemm == nullptr || w.n_cols % mk.block != 0) {
+    EDGELLM_LOG_ERROR("matmul: unsupported %s matrix with %lld columns",
+                      tensor_type_name(w.type), static_cast<long long>(w.n_cols));
+    zero_output(y, n_tokens, w.n_rows, ldy);
+    return;
+  }
+
+  const void* act = x;
+  size_t act_stride = static_cast<size_t>(ldx) * sizeof(float);
+  if (mk.convert != nullptr) {
+    act_stride = align_up(mk.act_row_bytes(w.n_cols));
+    uint8_t* base = reinterpret_cast<uint8_t*>(
+        (reinterpret_cast<uintptr_t>(ws.data) + kAlign - 1) / kAlign * kAlign);
+    if (ws.data == nullptr || ws.size < kAlign + act_stride * n_tokens) {
+      EDGELLM_LOG_ERROR("matmul: workspace of %zu bytes is too small (need %zu)", ws.size,
+                        kAlign + act_stride * n_tokens);
+      zero_output(y, n_tokens, w.n_rows, ldy);
+      return;
+    }
+    const detail::ConvertRowFn convert = mk.convert;
+    const int64_t n_cols = w.n_cols;
+    auto convert_rows = [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) convert(x + t * ldx, base + t * act_stride, n_cols);
+    };
+    if (n_tokens >= 8) {
+      pool.parallel_for(n_tokens, 4, convert_rows);
+    } else {
+      convert_rows(0, n_tokens);
+    }
+    act = base;
+  }
+
+  const int64_t rb = rows_per_task(w.n_rows, n_tokens);
+  const int64_t n_tasks = (w.n_rows + rb - 1) / rb;
+  const uint8_t* wdata = static_cast<const uint8_t*>(w.data);
+  const detail::GemmFn gemm = mk.gemm;
+  auto run_task = [&](int64_t task) {
+    const int64_t r0 = task * rb;
+    const int64_t nr = std::min(rb, w.n_rows - r0);
+    gemm(w.n_cols, wdata + r0 * w.row_bytes, w.row_bytes, nr, act, act_stride, n_tokens, y + r0,
+         ldy);
+  };
+  if (pool.size() == 1 || n_tasks == 1) {
+    for (int64_t task = 0; task < n_tasks; ++task) run_task(task);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  pool.run([&](int, int) {
+    for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < n_tasks;) {
+      run_task(task);
+    }
+  });
+}
+
+}  // namespace edgellm::kernels

@@ -1,0 +1,65 @@
+// ISA names, support queries and forcing an ISA (ScopedIsa, and EDGELLM_ISA in a child process).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "kernels/dispatch.h"
+
+namespace edgellm::kernels {
+namespace {
+
+TEST(Dispatch, NamesRoundTrip) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kNeonDotprod}) {
+    EXPECT_EQ(isa_from_name(isa_name(isa)), isa);
+  }
+  EXPECT_FALSE(isa_from_name("sse9").has_value());
+}
+
+TEST(Dispatch, ScalarAlwaysSupportedAndBestIsSupported) {
+  EXPECT_TRUE(isa_supported(Isa::kScalar));
+  EXPECT_TRUE(isa_supported(best_isa()));
+  const std::vector<Isa> all = supported_isas();
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.front(), Isa::kScalar);
+}
+
+TEST(Dispatch, ScopedIsaForcesAndRestores) {
+  const Isa before = active_isa();
+  {
+    ScopedIsa scoped(Isa::kScalar);
+    EXPECT_EQ(active_isa(), Isa::kScalar);
+    {
+      ScopedIsa inner(best_isa());
+      EXPECT_EQ(active_isa(), best_isa());
+    }
+    EXPECT_EQ(active_isa(), Isa::kScalar);
+  }
+  EXPECT_EQ(active_isa(), before);
+}
+
+TEST(Dispatch, EnvironmentVariableNarrowsTheChoice) {
+  // active_isa() caches EDGELLM_ISA at first use, so check it in a fresh process.
+  const char* self = std::getenv("EDGELLM_ISA");
+  if (self != nullptr) {
+    const auto want = isa_from_name(self);
+    if (want && isa_supported(*want)) {
+      EXPECT_EQ(active_isa(), *want);
+    }
+    return;
+  }
+  const std::string cmd = std::string("EDGELLM_ISA=scalar ") +
+                          ::testing::internal::GetArgvs()[0] +
+                          " --gtest_filter=Dispatch.ReportActive > /dev/null 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
+TEST(Dispatch, ReportActive) {
+  const char* self = std::getenv("EDGELLM_ISA");
+  if (self != nullptr && std::string(self) == "scalar") {
+    EXPECT_EQ(active_isa(), Isa::kScalar);
+  }
+  std::printf("active ISA: %s\n", isa_name(active_isa()));
+}
+
+}  // namespace
+}  // namespace edgellm::kernels
