@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "kernel_test_util.h"
+#include "quant/quant.h"
 
 namespace edgellm::kernels {
 namespace {
@@ -15,7 +16,7 @@ TEST(Dequantize, Q4_0KnownBlock) {
   b.d = fp32_to_fp16(0.5f);
   for (int j = 0; j < 16; ++j) b.qs[j] = static_cast<uint8_t>(j | ((15 - j) << 4));
   float y[32];
-  dequantize_row(TensorType::Q4_0, &b, y, 32);
+  kernels::dequantize_row(TensorType::Q4_0, &b, y, 32);
   for (int j = 0; j < 16; ++j) {
     EXPECT_EQ(y[j], 0.5f * (j - 8));
     EXPECT_EQ(y[j + 16], 0.5f * (15 - j - 8));
@@ -30,7 +31,7 @@ TEST(Dequantize, Q5_1KnownBlock) {
   std::memcpy(b.qh, &qh, 4);
   for (int j = 0; j < 16; ++j) b.qs[j] = static_cast<uint8_t>(3 | (7 << 4));
   float y[32];
-  dequantize_row(TensorType::Q5_1, &b, y, 32);
+  kernels::dequantize_row(TensorType::Q5_1, &b, y, 32);
   EXPECT_EQ(y[0], 0.25f * (3 + 16) - 1.0f);
   EXPECT_EQ(y[1], 0.25f * 3 - 1.0f);
   EXPECT_EQ(y[16], 0.25f * 7 - 1.0f);
@@ -52,7 +53,7 @@ TEST(Dequantize, Q4_KKnownBlock) {
   b.qs[0] = 0x0F;        // element 0: q = 15 (sub-block 0)
   b.qs[64 + 5] = 0xA0;   // element 128 + 32 + 5: high nibble of chunk 2 -> sub-block 5, q = 10
   float y[256];
-  dequantize_row(TensorType::Q4_K, &b, y, 256);
+  kernels::dequantize_row(TensorType::Q4_K, &b, y, 256);
   EXPECT_EQ(y[0], 1.0f * 3 * 15 - 0.5f * 2);
   EXPECT_EQ(y[1], -0.5f * 2);
   EXPECT_EQ(y[160 + 5], 1.0f * 33 * 10 - 0.5f * 17);
@@ -68,7 +69,7 @@ TEST(Dequantize, Q6_KKnownBlock) {
   b.ql[64 + 8] = 0x50;
   b.qh[32 + 8] = 0x30;
   float y[256];
-  dequantize_row(TensorType::Q6_K, &b, y, 256);
+  kernels::dequantize_row(TensorType::Q6_K, &b, y, 256);
   EXPECT_EQ(y[200], 2.0f * (200 / 16 - 8) * ((5 | (3 << 4)) - 32));
   EXPECT_EQ(y[0], 2.0f * (0 - 8) * (0 - 32));
 }
@@ -78,7 +79,7 @@ TEST(Dequantize, Iq4NlUsesTheCodebook) {
   b.d = fp32_to_fp16(1.0f);
   for (int j = 0; j < 16; ++j) b.qs[j] = static_cast<uint8_t>(j | (j << 4));
   float y[32];
-  dequantize_row(TensorType::IQ4_NL, &b, y, 32);
+  kernels::dequantize_row(TensorType::IQ4_NL, &b, y, 32);
   EXPECT_EQ(y[0], -127.0f);
   EXPECT_EQ(y[8], 1.0f);
   EXPECT_EQ(y[31], 113.0f);
@@ -94,7 +95,7 @@ TEST(Dequantize, AgreesWithDotProducts) {
     const Matrix w{type, data.data(), cols, rows, row_size(type, cols)};
     std::vector<float> deq(rows * cols);
     for (int64_t r = 0; r < rows; ++r) {
-      dequantize_row(type, data.data() + r * w.row_bytes, deq.data() + r * cols, cols);
+      kernels::dequantize_row(type, data.data() + r * w.row_bytes, deq.data() + r * cols, cols);
     }
     std::vector<uint8_t> ws(matmul_workspace_size(type, cols, 1));
     for (int64_t c : {0, 1, 15, 16, 31, 33, 100, 255, 256, 300, 511}) {
@@ -119,11 +120,11 @@ TEST(Dequantize, EveryIsaMatchesScalar) {
     std::vector<float> ref(cols), y(cols);
     {
       ScopedIsa scalar(Isa::kScalar);
-      dequantize_row(type, data.data(), ref.data(), cols);
+      kernels::dequantize_row(type, data.data(), ref.data(), cols);
     }
     for (Isa isa : supported_isas()) {
       ScopedIsa scoped(isa);
-      dequantize_row(type, data.data(), y.data(), cols);
+      kernels::dequantize_row(type, data.data(), y.data(), cols);
       EXPECT_EQ(y, ref) << tensor_type_name(type) << " on " << isa_name(isa);
     }
   }
@@ -136,9 +137,9 @@ TEST(GetRows, CopiesRowsAndZeroesInvalidIds) {
   const int32_t ids[4] = {9, 0, -1, 10};
   std::vector<float> out(4 * cols, 3.0f), expect(cols);
   get_rows(w, ids, 4, out.data());
-  dequantize_row(TensorType::Q8_0, data.data() + 9 * w.row_bytes, expect.data(), cols);
+  kernels::dequantize_row(TensorType::Q8_0, data.data() + 9 * w.row_bytes, expect.data(), cols);
   EXPECT_TRUE(std::equal(expect.begin(), expect.end(), out.begin()));
-  dequantize_row(TensorType::Q8_0, data.data(), expect.data(), cols);
+  kernels::dequantize_row(TensorType::Q8_0, data.data(), expect.data(), cols);
   EXPECT_TRUE(std::equal(expect.begin(), expect.end(), out.begin() + cols));
   for (int64_t i = 2 * cols; i < 4 * cols; ++i) ASSERT_EQ(out[i], 0.0f);
 }
@@ -148,8 +149,30 @@ TEST(Dequantize, UnsupportedTypeGivesZeros) {
   EXPECT_TRUE(dequantize_supported(TensorType::Q8_K));
   uint8_t block[256] = {};
   std::vector<float> y(256, 1.0f);
-  dequantize_row(TensorType::IQ2_XXS, block, y.data(), 256);
+  kernels::dequantize_row(TensorType::IQ2_XXS, block, y.data(), 256);
   for (float v : y) EXPECT_EQ(v, 0.0f);
+}
+
+}  // namespace
+}  // namespace edgellm::kernels
+
+namespace edgellm::kernels {
+namespace {
+
+// The quant module's reference dequantization is the independent definition of each format.
+TEST(Dequantize, MatchesQuantModuleReference) {
+  const int64_t cols = 1024;
+  for (TensorType type : testing::matmul_types()) {
+    ASSERT_TRUE(quant::can_dequantize(type)) << tensor_type_name(type);
+    const std::vector<uint8_t> data = testing::random_matrix(type, 3, cols, 17);
+    std::vector<float> mine(3 * cols), ref(3 * cols);
+    kernels::dequantize_row(type, data.data(), mine.data(), 3 * cols);
+    quant::dequantize_row(type, data.data(), ref.data(), 3 * cols);
+    for (int64_t i = 0; i < 3 * cols; ++i) {
+      ASSERT_NEAR(mine[i], ref[i], 1e-6f * std::fabs(ref[i]))
+          << tensor_type_name(type) << " element " << i;
+    }
+  }
 }
 
 }  // namespace
