@@ -51,4 +51,18 @@ void quantize_q8_K(const float* x, void* dst, int64_t n, const float* imp);
 void quantize_iq4_nl(const float* x, void* dst, int64_t n, const float* imp);
 void quantize_iq4_xs(const float* x, void* dst, int64_t n, const float* imp);
 
+// Optimized weighted quantizers (quantize_opt.cc); imp may be null.
+void quantize_opt_q4_0(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q4_1(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q5_0(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q5_1(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q8_0(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q2_K(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q3_K(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q4_K(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q5_K(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_q6_K(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_iq4_nl(const float* x, void* dst, int64_t n, const float* imp);
+void quantize_opt_iq4_xs(const float* x, void* dst, int64_t n, const float* imp);
+
 }  // namespace edgellm::quant::detail

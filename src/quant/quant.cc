@@ -13,7 +13,8 @@ using QuantizeFn = void (*)(const float*, void*, int64_t, const float*);
 
 struct Funcs {
   DequantizeFn dequantize = nullptr;
-  QuantizeFn quantize = nullptr;
+  QuantizeFn quantize = nullptr;   // reference
+  QuantizeFn optimized = nullptr;  // weighted search; null: the reference is already optimal
 };
 
 Funcs funcs_for(TensorType type) {
@@ -22,20 +23,20 @@ Funcs funcs_for(TensorType type) {
     case TensorType::F32: return {dequantize_f32, quantize_f32};
     case TensorType::F16: return {dequantize_f16, quantize_f16};
     case TensorType::BF16: return {dequantize_bf16, quantize_bf16};
-    case TensorType::Q4_0: return {dequantize_q4_0, quantize_q4_0};
-    case TensorType::Q4_1: return {dequantize_q4_1, quantize_q4_1};
-    case TensorType::Q5_0: return {dequantize_q5_0, quantize_q5_0};
-    case TensorType::Q5_1: return {dequantize_q5_1, quantize_q5_1};
-    case TensorType::Q8_0: return {dequantize_q8_0, quantize_q8_0};
+    case TensorType::Q4_0: return {dequantize_q4_0, quantize_q4_0, quantize_opt_q4_0};
+    case TensorType::Q4_1: return {dequantize_q4_1, quantize_q4_1, quantize_opt_q4_1};
+    case TensorType::Q5_0: return {dequantize_q5_0, quantize_q5_0, quantize_opt_q5_0};
+    case TensorType::Q5_1: return {dequantize_q5_1, quantize_q5_1, quantize_opt_q5_1};
+    case TensorType::Q8_0: return {dequantize_q8_0, quantize_q8_0, quantize_opt_q8_0};
     case TensorType::Q8_1: return {dequantize_q8_1, quantize_q8_1};
-    case TensorType::Q2_K: return {dequantize_q2_K, quantize_q2_K};
-    case TensorType::Q3_K: return {dequantize_q3_K, quantize_q3_K};
-    case TensorType::Q4_K: return {dequantize_q4_K, quantize_q4_K};
-    case TensorType::Q5_K: return {dequantize_q5_K, quantize_q5_K};
-    case TensorType::Q6_K: return {dequantize_q6_K, quantize_q6_K};
+    case TensorType::Q2_K: return {dequantize_q2_K, quantize_q2_K, quantize_opt_q2_K};
+    case TensorType::Q3_K: return {dequantize_q3_K, quantize_q3_K, quantize_opt_q3_K};
+    case TensorType::Q4_K: return {dequantize_q4_K, quantize_q4_K, quantize_opt_q4_K};
+    case TensorType::Q5_K: return {dequantize_q5_K, quantize_q5_K, quantize_opt_q5_K};
+    case TensorType::Q6_K: return {dequantize_q6_K, quantize_q6_K, quantize_opt_q6_K};
     case TensorType::Q8_K: return {dequantize_q8_K, quantize_q8_K};
-    case TensorType::IQ4_NL: return {dequantize_iq4_nl, quantize_iq4_nl};
-    case TensorType::IQ4_XS: return {dequantize_iq4_xs, quantize_iq4_xs};
+    case TensorType::IQ4_NL: return {dequantize_iq4_nl, quantize_iq4_nl, quantize_opt_iq4_nl};
+    case TensorType::IQ4_XS: return {dequantize_iq4_xs, quantize_iq4_xs, quantize_opt_iq4_xs};
     default: return {};
   }
 }
@@ -51,7 +52,18 @@ void dequantize_row(TensorType type, const void* src, float* dst, int64_t n) {
 
 void quantize_row(TensorType type, const float* src, void* dst, int64_t n,
                   const float* importance) {
-  funcs_for(type).quantize(src, dst, n, importance);
+  const Funcs f = funcs_for(type);
+  if (importance != nullptr && f.optimized != nullptr) {
+    f.optimized(src, dst, n, importance);
+  } else {
+    f.quantize(src, dst, n, importance);
+  }
+}
+
+void quantize_row_optimized(TensorType type, const float* src, void* dst, int64_t n,
+                            const float* importance) {
+  const Funcs f = funcs_for(type);
+  (f.optimized ? f.optimized : f.quantize)(src, dst, n, importance);
 }
 
 Status dequantize(TensorType type, const void* src, size_t src_bytes, float* dst, int64_t n) {
@@ -76,7 +88,7 @@ Status dequantize(TensorType type, const void* src, size_t src_bytes, float* dst
 }
 
 Status quantize(TensorType type, const float* src, int64_t n_rows, int64_t n_per_row, void* dst,
-                size_t dst_bytes, const float* importance) {
+                size_t dst_bytes, const float* importance, bool optimized) {
   const Funcs f = funcs_for(type);
   if (!f.quantize) {
     return make_error(ErrorCode::kUnsupported, "cannot quantize to tensor type %s",
@@ -97,7 +109,12 @@ Status quantize(TensorType type, const float* src, int64_t n_rows, int64_t n_per
   }
   uint8_t* out = static_cast<uint8_t*>(dst);
   for (int64_t r = 0; r < n_rows; ++r) {
-    f.quantize(src + r * n_per_row, out + static_cast<size_t>(r) * rs, n_per_row, importance);
+    void* row = out + static_cast<size_t>(r) * rs;
+    if (optimized) {
+      quantize_row_optimized(type, src + r * n_per_row, row, n_per_row, importance);
+    } else {
+      quantize_row(type, src + r * n_per_row, row, n_per_row, importance);
+    }
   }
   return Status::Ok();
 }

@@ -31,11 +31,19 @@ bool can_quantize(TensorType type);
 void dequantize_row(TensorType type, const void* src, float* dst, int64_t n);
 
 // Quantizes n floats (a multiple of the block size) into `dst`, which holds row_size(type, n)
-// bytes. `importance` (n weights, or null) weights each element's rounding error, as an
-// importance matrix does; formats that cannot use it ignore it. Preconditions as for
-// dequantize_row(); quantize() is the checked form.
+// bytes. Without `importance`: the reference algorithm, byte for byte. With `importance` (n
+// weights, as one row of an importance matrix gives): quantize_row_optimized(). Preconditions as
+// for dequantize_row(); quantize() is the checked form.
 void quantize_row(TensorType type, const float* src, void* dst, int64_t n,
                   const float* importance = nullptr);
+
+// Quantizes with our search, which minimizes the weighted squared error of the dequantized row:
+// an exact sweep over each block's scale, and for k-quants a re-choice of each stored sub-block
+// scale by its true error. Weights: the element's magnitude relative to its block's RMS, times
+// `importance` when given. Types whose reference rounding is already optimal for their layout
+// (F16, BF16, Q8_1, Q8_K) use the reference.
+void quantize_row_optimized(TensorType type, const float* src, void* dst, int64_t n,
+                            const float* importance = nullptr);
 
 // Checked conversion of n elements stored in `src_bytes` bytes: an error (naming the type and
 // the sizes) if the type is not supported, n is not a multiple of its block size, or the byte
@@ -44,9 +52,9 @@ Status dequantize(TensorType type, const void* src, size_t src_bytes, float* dst
 
 // Checked quantization of n_rows rows of n_per_row floats into dst (dst_bytes bytes, which must
 // equal n_rows * row_size(type, n_per_row)). `importance`: n_per_row weights shared by all rows
-// (one importance-matrix column vector), or null.
+// (one importance-matrix column vector), or null. `optimized` selects quantize_row_optimized().
 Status quantize(TensorType type, const float* src, int64_t n_rows, int64_t n_per_row, void* dst,
-                size_t dst_bytes, const float* importance = nullptr);
+                size_t dst_bytes, const float* importance = nullptr, bool optimized = false);
 
 // A whole tensor of a GGUF file converted to float (n_elements values, row-major as stored).
 Result<std::vector<float>> dequantize_tensor(const gguf::TensorInfo& tensor);

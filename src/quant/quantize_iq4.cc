@@ -9,6 +9,7 @@
 #include "base/fp16.h"
 #include "quant/blocks.h"
 #include "quant/internal.h"
+#include "quant/pack.h"
 #include "quant/search.h"
 
 namespace edgellm::quant::detail {
@@ -78,14 +79,6 @@ float mean_square_x2(const float* x, int n) {
   return sigma2 * 2.0f / static_cast<float>(n);
 }
 
-void pack_nibbles(const uint8_t* L, uint8_t* qs, int n) {
-  for (int i = 0; i < n / 32; ++i) {
-    for (int j = 0; j < 16; ++j) {
-      qs[16 * i + j] = static_cast<uint8_t>(L[32 * i + j] | (L[32 * i + 16 + j] << 4));
-    }
-  }
-}
-
 }  // namespace
 
 void quantize_iq4_nl(const float* x, void* dst, int64_t n, const float* imp) {
@@ -100,7 +93,7 @@ void quantize_iq4_nl(const float* x, void* dst, int64_t n, const float* imp) {
     const float ds = fp16_to_fp32(y[i].d);
     const float id = ds != 0.0f ? 1.0f / ds : 0.0f;
     for (int j = 0; j < QK4_NL; ++j) L[j] = static_cast<uint8_t>(best_index_int8(16, kIq4nlValues, id * x[j]));
-    pack_nibbles(L, y[i].qs, QK4_NL);
+    pack_nibbles_32(L, y[i].qs);
   }
 }
 
@@ -124,8 +117,7 @@ void quantize_iq4_xs(const float* x, void* dst, int64_t n, const float* imp) {
     // against each scale as dequantization will see it (f16 d times the 6-bit multiple).
     y[i].d = fp32_to_fp16(-max_scale / 32.0f);
     const float d = fp16_to_fp32(y[i].d);
-    y[i].scales_h = 0;
-    std::memset(y[i].scales_l, 0, sizeof(y[i].scales_l));
+    uint8_t codes[QK_K / kBlock];
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     for (int ib = 0; ib < QK_K / kBlock; ++ib) {
       int l = std::clamp(nearest_int(id * scales[ib]), -32, 31);
@@ -135,11 +127,10 @@ void quantize_iq4_xs(const float* x, void* dst, int64_t n, const float* imp) {
         L[ib * kBlock + j] =
             static_cast<uint8_t>(best_index_int8(16, kIq4nlValues, idl * x[ib * kBlock + j]));
       }
-      l += 32;
-      y[i].scales_l[ib / 2] |= static_cast<uint8_t>((l & 0x0F) << (4 * (ib % 2)));
-      y[i].scales_h |= static_cast<uint16_t>((l >> 4) << (2 * ib));
+      codes[ib] = static_cast<uint8_t>(l + 32);
     }
-    pack_nibbles(L, y[i].qs, QK_K);
+    pack_iq4_xs_scales(codes, &y[i]);
+    for (int ib = 0; ib < QK_K / 32; ++ib) pack_nibbles_32(L + 32 * ib, y[i].qs + 16 * ib);
   }
 }
 

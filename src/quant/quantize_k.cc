@@ -10,6 +10,7 @@
 #include "base/fp16.h"
 #include "quant/blocks.h"
 #include "quant/internal.h"
+#include "quant/pack.h"
 #include "quant/search.h"
 
 namespace edgellm::quant::detail {
@@ -58,13 +59,7 @@ void quantize_q2_K(const float* x, void* dst, int64_t n, const float*) {
         L[16 * j + ii] = static_cast<uint8_t>(std::clamp(l, 0, 3));
       }
     }
-    // Byte l of each 32-byte group holds elements l, l + 32, l + 64, l + 96 of its 128.
-    for (int j = 0; j < QK_K; j += 128) {
-      for (int l = 0; l < 32; ++l) {
-        y[i].qs[j / 4 + l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 2) |
-                                                  (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
-      }
-    }
+    pack_2bit_256(L, y[i].qs);
   }
 }
 
@@ -82,69 +77,32 @@ void quantize_q3_K(const float* x, void* dst, int64_t n, const float*) {
         max_scale = scales[j];
       }
     }
-    std::memset(y[i].scales, 0, sizeof(y[i].scales));
+    uint8_t codes[16] = {};
     if (max_scale != 0.0f) {
-      // Signed 6-bit sub-block scales (offset 32): low nibbles in bytes 0..7, top two bits in
-      // bytes 8..11 (see unpack_q3_K_scales).
+      // Signed 6-bit sub-block scales, stored with an offset of 32.
       const float iscale = -32.0f / max_scale;
       for (int j = 0; j < QK_K / 16; ++j) {
-        int l = std::clamp(nearest_int(iscale * scales[j]), -32, 31) + 32;
-        if (j < 8) {
-          y[i].scales[j] = static_cast<uint8_t>(l & 0x0F);
-        } else {
-          y[i].scales[j - 8] |= static_cast<uint8_t>((l & 0x0F) << 4);
-        }
-        l >>= 4;
-        y[i].scales[j % 4 + 8] |= static_cast<uint8_t>(l << (2 * (j / 4)));
+        codes[j] = static_cast<uint8_t>(std::clamp(nearest_int(iscale * scales[j]), -32, 31) + 32);
       }
       y[i].d = fp32_to_fp16(1.0f / iscale);
     } else {
       y[i].d = fp32_to_fp16(0.0f);
     }
-    int8_t sc[16];
-    unpack_q3_K_scales(y[i].scales, sc);
+    uint8_t Lq[QK_K];
+    for (int j = 0; j < QK_K; ++j) Lq[j] = static_cast<uint8_t>(L[j]);
     for (int j = 0; j < QK_K / 16; ++j) {
-      const float d = fp16_to_fp32(y[i].d) * static_cast<float>(sc[j]);
+      const float d = fp16_to_fp32(y[i].d) * static_cast<float>(codes[j] - 32);
       if (d == 0.0f) continue;
       for (int ii = 0; ii < 16; ++ii) {
         const int l = nearest_int(x[16 * j + ii] / d);
-        L[16 * j + ii] = static_cast<int8_t>(std::clamp(l, -4, 3) + 4);
+        Lq[16 * j + ii] = static_cast<uint8_t>(std::clamp(l, -4, 3) + 4);
       }
     }
-    // Third bit of element j goes to bit (j / 32) of hmask[j % 32]; the low two bits are packed
-    // as in Q2_K.
-    std::memset(y[i].hmask, 0, sizeof(y[i].hmask));
-    for (int j = 0; j < QK_K; ++j) {
-      if (L[j] > 3) {
-        y[i].hmask[j % 32] |= static_cast<uint8_t>(1 << (j / 32));
-        L[j] = static_cast<int8_t>(L[j] - 4);
-      }
-    }
-    for (int j = 0; j < QK_K; j += 128) {
-      for (int l = 0; l < 32; ++l) {
-        y[i].qs[j / 4 + l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 2) |
-                                                  (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
-      }
-    }
+    pack_q3_K(Lq, codes, &y[i]);
   }
 }
 
 namespace {
-
-// Packs eight 6-bit scales and mins of Q4_K / Q5_K into 12 bytes (the inverse of
-// get_scale_min_k4).
-void pack_scale_min_k4(const uint8_t ls[8], const uint8_t lm[8], uint8_t out[12]) {
-  for (int j = 0; j < 8; ++j) {
-    if (j < 4) {
-      out[j] = ls[j];
-      out[j + 4] = lm[j];
-    } else {
-      out[j + 4] = static_cast<uint8_t>((ls[j] & 0x0F) | ((lm[j] & 0x0F) << 4));
-      out[j - 4] |= static_cast<uint8_t>((ls[j] >> 4) << 6);
-      out[j] |= static_cast<uint8_t>((lm[j] >> 4) << 6);
-    }
-  }
-}
 
 // The shared part of Q4_K and Q5_K: 8 sub-blocks of 32 with an asymmetric scale search, the
 // scales and mins quantized to 6 bits. Fills d, dmin, the packed scales and the levels L.
@@ -171,7 +129,6 @@ void quantize_k_scale_min(const float* x, int nmax, float rmin, int nstep, uint1
     ls[j] = static_cast<uint8_t>(std::min(63, nearest_int(inv_scale * scales[j])));
     lm[j] = static_cast<uint8_t>(std::min(63, nearest_int(inv_min * mins[j])));
   }
-  std::memset(packed, 0, 12);
   pack_scale_min_k4(ls, lm, packed);
   *d_out = fp32_to_fp16(max_scale / 63.0f);
   *dmin_out = fp32_to_fp16(max_min / 63.0f);
@@ -195,10 +152,7 @@ void quantize_q4_K(const float* x, void* dst, int64_t n, const float*) {
   uint8_t L[QK_K];
   for (int64_t i = 0; i < n / QK_K; ++i, x += QK_K) {
     quantize_k_scale_min(x, 15, -1.0f, 20, &y[i].d, &y[i].dmin, y[i].scales, L);
-    uint8_t* q = y[i].qs;
-    for (int j = 0; j < QK_K; j += 64, q += 32) {
-      for (int l = 0; l < 32; ++l) q[l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 4));
-    }
+    pack_q4_K_levels(L, y[i].qs);
   }
 }
 
@@ -207,27 +161,7 @@ void quantize_q5_K(const float* x, void* dst, int64_t n, const float*) {
   uint8_t L[QK_K];
   for (int64_t i = 0; i < n / QK_K; ++i, x += QK_K) {
     quantize_k_scale_min(x, 31, -0.5f, 15, &y[i].d, &y[i].dmin, y[i].scales, L);
-    // Low nibbles as in Q4_K; the fifth bit of sub-block 2k / 2k + 1 goes to bit 2k / 2k + 1 of
-    // qh[l].
-    std::memset(y[i].qh, 0, sizeof(y[i].qh));
-    uint8_t* ql = y[i].qs;
-    uint8_t m1 = 1, m2 = 2;
-    for (int j = 0; j < QK_K; j += 64, ql += 32) {
-      for (int l = 0; l < 32; ++l) {
-        int l1 = L[j + l], l2 = L[j + l + 32];
-        if (l1 > 15) {
-          l1 -= 16;
-          y[i].qh[l] |= m1;
-        }
-        if (l2 > 15) {
-          l2 -= 16;
-          y[i].qh[l] |= m2;
-        }
-        ql[l] = static_cast<uint8_t>(l1 | (l2 << 4));
-      }
-      m1 = static_cast<uint8_t>(m1 << 2);
-      m2 = static_cast<uint8_t>(m2 << 2);
-    }
+    pack_q5_K_levels(L, y[i].qh, y[i].qs);
   }
 }
 
@@ -263,20 +197,9 @@ void quantize_q6_K(const float* x, void* dst, int64_t n, const float*) {
         L[16 * j + ii] = static_cast<int8_t>(std::clamp(l, -32, 31) + 32);
       }
     }
-    // Per 128 elements: ql[l] / ql[l + 32] hold the low nibbles of elements l, l + 64 /
-    // l + 32, l + 96; qh[l] holds their top two bits in the order l, l + 32, l + 64, l + 96.
-    uint8_t* ql = y[i].ql;
-    uint8_t* qh = y[i].qh;
-    for (int j = 0; j < QK_K; j += 128, ql += 64, qh += 32) {
-      for (int l = 0; l < 32; ++l) {
-        const int q1 = L[j + l] & 0x0F, q2 = L[j + l + 32] & 0x0F;
-        const int q3 = L[j + l + 64] & 0x0F, q4 = L[j + l + 96] & 0x0F;
-        ql[l] = static_cast<uint8_t>(q1 | (q3 << 4));
-        ql[l + 32] = static_cast<uint8_t>(q2 | (q4 << 4));
-        qh[l] = static_cast<uint8_t>((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) |
-                                     ((L[j + l + 64] >> 4) << 4) | ((L[j + l + 96] >> 4) << 6));
-      }
-    }
+    uint8_t Lq[QK_K];
+    for (int j = 0; j < QK_K; ++j) Lq[j] = static_cast<uint8_t>(L[j]);
+    pack_q6_K_levels(Lq, y[i].ql, y[i].qh);
   }
 }
 
