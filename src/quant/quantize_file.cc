@@ -150,9 +150,12 @@ Result<FilePlan> plan_file(const gguf::File& in, const QuantizeOptions& opt) {
                         p.name.c_str(), tensor_type_name(p.to));
     }
   }
+  // Sized, never written: file_size() reads no tensor data, so every tensor borrows one
+  // placeholder byte.
+  static const uint8_t kSizingOnly = 0;
   gguf::Writer w = output_writer(in, opt);
   for (const TensorPlan& p : fp.tensors) {
-    EDGELLM_RETURN_IF_ERROR(w.add_tensor(p.name, p.to, p.ne, static_cast<const void*>(nullptr)));
+    EDGELLM_RETURN_IF_ERROR(w.add_tensor(p.name, p.to, p.ne, static_cast<const void*>(&kSizingOnly)));
   }
   fp.file_bytes = w.file_size();
   return fp;
