@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "gguf/tensor_type.h"
+
 namespace edgellm::quant::detail {
 
 // The 16 levels of IQ4_NL and IQ4_XS (a non-uniform grid fitted to weight distributions).
@@ -51,18 +53,8 @@ void quantize_q8_K(const float* x, void* dst, int64_t n, const float* imp);
 void quantize_iq4_nl(const float* x, void* dst, int64_t n, const float* imp);
 void quantize_iq4_xs(const float* x, void* dst, int64_t n, const float* imp);
 
-// Optimized weighted quantizers (quantize_opt.cc); imp may be null.
-void quantize_opt_q4_0(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q4_1(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q5_0(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q5_1(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q8_0(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q2_K(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q3_K(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q4_K(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q5_K(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_q6_K(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_iq4_nl(const float* x, void* dst, int64_t n, const float* imp);
-void quantize_opt_iq4_xs(const float* x, void* dst, int64_t n, const float* imp);
+// The optimized weighted quantizer of any type with has_block_fit() (block_fit.cc); imp may be
+// null.
+void quantize_optimized(TensorType type, const float* x, void* dst, int64_t n, const float* imp);
 
 }  // namespace edgellm::quant::detail

@@ -61,17 +61,13 @@ inline void pack_q3_K(const uint8_t* L, const uint8_t* codes, block_q3_K* y) {
 }
 
 // Eight 6-bit scales and mins of Q4_K / Q5_K into 12 bytes (inverse of get_scale_min_k4).
-inline void pack_scale_min_k4(const uint8_t ls[8], const uint8_t lm[8], uint8_t out[12]) {
-  std::memset(out, 0, 12);
-  for (int j = 0; j < 8; ++j) {
-    if (j < 4) {
-      out[j] = ls[j];
-      out[j + 4] = lm[j];
-    } else {
-      out[j + 4] = static_cast<uint8_t>((ls[j] & 0x0F) | ((lm[j] & 0x0F) << 4));
-      out[j - 4] |= static_cast<uint8_t>((ls[j] >> 4) << 6);
-      out[j] |= static_cast<uint8_t>((lm[j] >> 4) << 6);
-    }
+inline void pack_scale_min_k4(const uint8_t* ls, const uint8_t* lm, uint8_t* out) {
+  // Codes 0..3: low 6 bits of bytes 0..3 (scales) and 4..7 (mins). Codes 4..7: low nibbles in
+  // bytes 8..11 (scale | min << 4), top two bits in bits 6-7 of bytes 0..3 and 4..7.
+  for (int j = 0; j < 4; ++j) {
+    out[j] = static_cast<uint8_t>(ls[j] | ((ls[j + 4] >> 4) << 6));
+    out[j + 4] = static_cast<uint8_t>(lm[j] | ((lm[j + 4] >> 4) << 6));
+    out[j + 8] = static_cast<uint8_t>((ls[j + 4] & 0x0F) | ((lm[j + 4] & 0x0F) << 4));
   }
 }
 

@@ -14,7 +14,7 @@ using QuantizeFn = void (*)(const float*, void*, int64_t, const float*);
 struct Funcs {
   DequantizeFn dequantize = nullptr;
   QuantizeFn quantize = nullptr;   // reference
-  QuantizeFn optimized = nullptr;  // weighted search; null: the reference is already optimal
+  bool optimized = false;  // has a weighted search; else the reference is already optimal
 };
 
 Funcs funcs_for(TensorType type) {
@@ -23,20 +23,20 @@ Funcs funcs_for(TensorType type) {
     case TensorType::F32: return {dequantize_f32, quantize_f32};
     case TensorType::F16: return {dequantize_f16, quantize_f16};
     case TensorType::BF16: return {dequantize_bf16, quantize_bf16};
-    case TensorType::Q4_0: return {dequantize_q4_0, quantize_q4_0, quantize_opt_q4_0};
-    case TensorType::Q4_1: return {dequantize_q4_1, quantize_q4_1, quantize_opt_q4_1};
-    case TensorType::Q5_0: return {dequantize_q5_0, quantize_q5_0, quantize_opt_q5_0};
-    case TensorType::Q5_1: return {dequantize_q5_1, quantize_q5_1, quantize_opt_q5_1};
-    case TensorType::Q8_0: return {dequantize_q8_0, quantize_q8_0, quantize_opt_q8_0};
+    case TensorType::Q4_0: return {dequantize_q4_0, quantize_q4_0, true};
+    case TensorType::Q4_1: return {dequantize_q4_1, quantize_q4_1, true};
+    case TensorType::Q5_0: return {dequantize_q5_0, quantize_q5_0, true};
+    case TensorType::Q5_1: return {dequantize_q5_1, quantize_q5_1, true};
+    case TensorType::Q8_0: return {dequantize_q8_0, quantize_q8_0, true};
     case TensorType::Q8_1: return {dequantize_q8_1, quantize_q8_1};
-    case TensorType::Q2_K: return {dequantize_q2_K, quantize_q2_K, quantize_opt_q2_K};
-    case TensorType::Q3_K: return {dequantize_q3_K, quantize_q3_K, quantize_opt_q3_K};
-    case TensorType::Q4_K: return {dequantize_q4_K, quantize_q4_K, quantize_opt_q4_K};
-    case TensorType::Q5_K: return {dequantize_q5_K, quantize_q5_K, quantize_opt_q5_K};
-    case TensorType::Q6_K: return {dequantize_q6_K, quantize_q6_K, quantize_opt_q6_K};
+    case TensorType::Q2_K: return {dequantize_q2_K, quantize_q2_K, true};
+    case TensorType::Q3_K: return {dequantize_q3_K, quantize_q3_K, true};
+    case TensorType::Q4_K: return {dequantize_q4_K, quantize_q4_K, true};
+    case TensorType::Q5_K: return {dequantize_q5_K, quantize_q5_K, true};
+    case TensorType::Q6_K: return {dequantize_q6_K, quantize_q6_K, true};
     case TensorType::Q8_K: return {dequantize_q8_K, quantize_q8_K};
-    case TensorType::IQ4_NL: return {dequantize_iq4_nl, quantize_iq4_nl, quantize_opt_iq4_nl};
-    case TensorType::IQ4_XS: return {dequantize_iq4_xs, quantize_iq4_xs, quantize_opt_iq4_xs};
+    case TensorType::IQ4_NL: return {dequantize_iq4_nl, quantize_iq4_nl, true};
+    case TensorType::IQ4_XS: return {dequantize_iq4_xs, quantize_iq4_xs, true};
     default: return {};
   }
 }
@@ -53,8 +53,8 @@ void dequantize_row(TensorType type, const void* src, float* dst, int64_t n) {
 void quantize_row(TensorType type, const float* src, void* dst, int64_t n,
                   const float* importance) {
   const Funcs f = funcs_for(type);
-  if (importance != nullptr && f.optimized != nullptr) {
-    f.optimized(src, dst, n, importance);
+  if (importance != nullptr && f.optimized) {
+    detail::quantize_optimized(type, src, dst, n, importance);
   } else {
     f.quantize(src, dst, n, importance);
   }
@@ -63,7 +63,11 @@ void quantize_row(TensorType type, const float* src, void* dst, int64_t n,
 void quantize_row_optimized(TensorType type, const float* src, void* dst, int64_t n,
                             const float* importance) {
   const Funcs f = funcs_for(type);
-  (f.optimized ? f.optimized : f.quantize)(src, dst, n, importance);
+  if (f.optimized) {
+    detail::quantize_optimized(type, src, dst, n, importance);
+  } else {
+    f.quantize(src, dst, n, importance);
+  }
 }
 
 Status dequantize(TensorType type, const void* src, size_t src_bytes, float* dst, int64_t n) {
