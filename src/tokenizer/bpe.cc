@@ -15,12 +15,14 @@ struct Symbol {
   int next;
   size_t offset;  // into the word
   size_t n;       // bytes; 0 once merged into its left neighbour
+  int32_t id;     // interned string id (see Tokenizer::Impl::merges), -1 if in no merge
 };
 
 struct Bigram {
   int left;
   int right;
   int rank;
+  int32_t result;
   size_t size;  // bytes of the merged text, to detect stale entries
 };
 
@@ -46,18 +48,27 @@ void merge_word(const Tokenizer::Impl& v, const std::string& word, std::vector<S
     const size_t len = std::min(unicode::utf8_sequence_length(static_cast<uint8_t>(word[offs])),
                                 word.size() - offs);
     const int index = static_cast<int>(symbols.size());
-    symbols.push_back(Symbol{index - 1, offs + len == word.size() ? -1 : index + 1, offs, len});
+    const std::string_view ch(word.data() + offs, len);
+    int32_t id;
+    if (v.byte_encode) {
+      // Every character of a byte-level word is one of the 256 byte characters.
+      size_t p = 0;
+      const int b = unicode::char_to_byte(unicode::decode_utf8(ch, &p));
+      id = b >= 0 ? v.byte_char_ids[static_cast<size_t>(b)] : -1;
+    } else {
+      id = v.bpe_id(ch);
+    }
+    symbols.push_back(
+        Symbol{index - 1, offs + len == word.size() ? -1 : index + 1, offs, len, id});
     offs += len;
   }
 
   std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
   auto try_add = [&](int left, int right) {
     if (left == -1 || right == -1) return;
-    const std::string_view l(word.data() + symbols[left].offset, symbols[left].n);
-    const std::string_view r(word.data() + symbols[right].offset, symbols[right].n);
-    const int rank = v.merge_rank(l, r);
-    if (rank < 0) return;
-    queue.push(Bigram{left, right, rank, l.size() + r.size()});
+    const Tokenizer::Impl::Merge* m = v.find_merge(symbols[left].id, symbols[right].id);
+    if (m == nullptr) return;
+    queue.push(Bigram{left, right, m->rank, m->result, symbols[left].n + symbols[right].n});
   };
   for (int i = 1; i < static_cast<int>(symbols.size()); ++i) try_add(i - 1, i);
 
@@ -68,6 +79,7 @@ void merge_word(const Tokenizer::Impl& v, const std::string& word, std::vector<S
     Symbol& right = symbols[b.right];
     if (left.n == 0 || right.n == 0 || left.n + right.n != b.size) continue;  // stale
     left.n += right.n;
+    left.id = b.result;
     right.n = 0;
     left.next = right.next;
     if (right.next >= 0) symbols[right.next].prev = b.left;
@@ -77,7 +89,10 @@ void merge_word(const Tokenizer::Impl& v, const std::string& word, std::vector<S
 
   for (int i = symbols.empty() ? -1 : 0; i != -1; i = symbols[i].next) {
     const std::string_view piece(word.data() + symbols[i].offset, symbols[i].n);
-    const Token id = v.find(piece);
+    // A symbol's text is a token exactly when its interned id maps to one; a symbol never merged
+    // may be a token that no merge mentions.
+    const Token id = symbols[i].id >= 0 ? v.bpe_id_token[static_cast<size_t>(symbols[i].id)]
+                                        : v.find(piece);
     if (id != kNoToken) {
       out->push_back(id);
       continue;

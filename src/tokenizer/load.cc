@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "tokenizer/tokenizer_impl.h"
+#include "tokenizer/unicode.h"
 
 namespace edgellm::tokenizer {
 
@@ -100,7 +101,7 @@ Status load_vocabulary(const gguf::File& f, Tokenizer::Impl* v) {
   // The vector is final now: the map's keys point into its strings. A text that appears twice
   // maps to its last id.
   v->token_ids.reserve(n);
-  for (size_t i = 0; i < n; ++i) v->token_ids[v->tokens[i].text] = static_cast<Token>(i);
+  for (size_t i = 0; i < n; ++i) v->token_ids.insert_or_assign(v->tokens[i].text, static_cast<Token>(i));
   return Status::Ok();
 }
 
@@ -110,18 +111,37 @@ Status load_merges(const gguf::File& f, Tokenizer::Impl* v) {
   if (merges->array_type() != gguf::ValueType::STRING) {
     return corrupt(f, kMerges, "is not an array of strings");
   }
-  v->merge_storage = merges->strings();
-  v->merge_ranks.reserve(v->merge_storage.size());
-  for (size_t i = 0; i < v->merge_storage.size(); ++i) {
-    const std::string_view m = v->merge_storage[i];
+  v->merge_lines = merges->strings();
+  const size_t n = v->merge_lines.size();
+  // Reserved up front: the interning map keeps views into these strings.
+  v->merge_results.reserve(n);
+  v->bpe_ids.reserve(n * 2);
+  v->merges.reserve(n);
+  auto intern = [&](std::string_view s) -> int32_t {
+    int32_t id = v->bpe_ids.find(s);
+    if (id < 0) {
+      id = static_cast<int32_t>(v->bpe_id_token.size());
+      v->bpe_ids.insert_or_assign(s, id);
+      v->bpe_id_token.push_back(v->find(s));
+    }
+    return id;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view m = v->merge_lines[i];
     // "left right"; the search starts at 1 so that a left part that is itself a space works.
     const size_t space = m.size() > 1 ? m.find(' ', 1) : std::string_view::npos;
-    std::string_view left, right;
-    if (space != std::string_view::npos) {
-      left = m.substr(0, space);
-      right = m.substr(space + 1);
-    }
-    v->merge_ranks.emplace(std::make_pair(left, right), static_cast<int>(i));
+    if (space == std::string_view::npos || space + 1 >= m.size()) continue;  // never applies
+    const std::string_view left = m.substr(0, space), right = m.substr(space + 1);
+    const int32_t l = intern(left), r = intern(right);
+    const uint64_t key = (static_cast<uint64_t>(l) << 32) | static_cast<uint32_t>(r);
+    if (v->merges.count(key)) continue;  // a repeated merge keeps its first (best) rank
+    v->merge_results.push_back(std::string(left) + std::string(right));
+    const int32_t result = intern(v->merge_results.back());
+    v->merges.emplace(key, Tokenizer::Impl::Merge{static_cast<int32_t>(i), result});
+  }
+  for (int b = 0; b < 256; ++b) {
+    v->byte_char_ids[static_cast<size_t>(b)] =
+        v->bpe_id(unicode::to_utf8(unicode::byte_to_char(static_cast<uint8_t>(b))));
   }
   return Status::Ok();
 }
@@ -356,6 +376,21 @@ void build_byte_tokens(Tokenizer::Impl* v) {
   }
 }
 
+void build_inner_pairs(Tokenizer::Impl* v) {
+  for (const TokenData& td : v->tokens) {
+    const std::string_view t = td.text;
+    std::string_view prev;
+    for (size_t offs = 0; offs < t.size();) {
+      const size_t len =
+          std::min(unicode::utf8_sequence_length(static_cast<uint8_t>(t[offs])), t.size() - offs);
+      const std::string_view ch = t.substr(offs, len);
+      if (!prev.empty()) v->inner_pairs.insert(char_pair_key(prev, ch));
+      prev = ch;
+      offs += len;
+    }
+  }
+}
+
 Status load_impl(const gguf::File& f, Tokenizer::Impl* v) {
   const char* kModel = "tokenizer.ggml.model";
   EDGELLM_ASSIGN_OR_RETURN(v->model, f.get_string(kModel));
@@ -404,6 +439,7 @@ Status load_impl(const gguf::File& f, Tokenizer::Impl* v) {
   if (v->add_sep && s.sep == kNoToken && v->type == VocabType::kWordPiece) v->add_sep = false;
 
   build_byte_tokens(v);
+  if (v->type == VocabType::kSpm) build_inner_pairs(v);
   // The newline token, before special tokens are set up (plain text, as llama.cpp finds it).
   if (v->type == VocabType::kSpm) {
     s.linefeed = v->byte_tokens['\n'];

@@ -32,6 +32,27 @@ struct BigramOrder {
   }
 };
 
+using BigramQueue = std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder>;
+
+// Applies queued merges, best first, until none is left.
+template <class TryAdd>
+void merge_queue(BigramQueue& queue, std::vector<Symbol>& symbols, TryAdd& try_add) {
+  while (!queue.empty()) {
+    const Bigram b = queue.top();
+    queue.pop();
+    Symbol& left = symbols[b.left];
+    Symbol& right = symbols[b.right];
+    // Skip pairs whose symbols changed since the pair was queued.
+    if (left.n == 0 || right.n == 0 || left.n + right.n != b.size) continue;
+    left.n += right.n;
+    right.n = 0;
+    left.next = right.next;
+    if (right.next >= 0) symbols[right.next].prev = b.left;
+    try_add(left.prev, b.left);
+    try_add(b.left, left.next);
+  }
+}
+
 }  // namespace
 
 void spm_tokenize(const Tokenizer::Impl& v, std::string_view raw, std::vector<Token>* out) {
@@ -56,7 +77,7 @@ void spm_tokenize(const Tokenizer::Impl& v, std::string_view raw, std::vector<To
   }
   if (symbols.empty()) return;
 
-  std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
+  BigramQueue queue;
   auto try_add = [&](int left, int right) {
     if (left == -1 || right == -1) return;
     const std::string_view merged(text.data() + symbols[left].offset,
@@ -65,21 +86,23 @@ void spm_tokenize(const Tokenizer::Impl& v, std::string_view raw, std::vector<To
     if (id == kNoToken) return;
     queue.push(Bigram{left, right, v.tokens[static_cast<size_t>(id)].score, merged.size()});
   };
-  for (int i = 1; i < static_cast<int>(symbols.size()); ++i) try_add(i - 1, i);
+  auto char_at = [&](int i) {
+    return std::string_view(text.data() + symbols[i].offset, symbols[i].n);
+  };
 
-  while (!queue.empty()) {
-    const Bigram b = queue.top();
-    queue.pop();
-    Symbol& left = symbols[b.left];
-    Symbol& right = symbols[b.right];
-    // Skip pairs whose symbols changed since the pair was queued.
-    if (left.n == 0 || right.n == 0 || left.n + right.n != b.size) continue;
-    left.n += right.n;
-    right.n = 0;
-    left.next = right.next;
-    if (right.next >= 0) symbols[right.next].prev = b.left;
-    try_add(left.prev, b.left);
-    try_add(b.left, left.next);
+  // Merge segment by segment: between two characters that no vocabulary entry holds side by
+  // side, no merge can ever happen, so each segment's merges are exactly those the whole text
+  // would see, while the queue stays small.
+  const int n_symbols = static_cast<int>(symbols.size());
+  for (int seg_begin = 0; seg_begin < n_symbols;) {
+    int seg_end = seg_begin + 1;
+    while (seg_end < n_symbols &&
+           v.inner_pairs.count(char_pair_key(char_at(seg_end - 1), char_at(seg_end)))) {
+      ++seg_end;
+    }
+    for (int i = seg_begin + 1; i < seg_end; ++i) try_add(i - 1, i);
+    merge_queue(queue, symbols, try_add);
+    seg_begin = seg_end;
   }
 
   for (int i = 0; i != -1; i = symbols[i].next) {

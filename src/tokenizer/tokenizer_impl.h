@@ -8,10 +8,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "tokenizer/pretokenizer.h"
+#include "tokenizer/string_index.h"
 #include "tokenizer/tokenizer.h"
 
 namespace edgellm::tokenizer {
@@ -22,14 +24,6 @@ struct TokenData {
   uint32_t attr = kAttrNormal;
 };
 
-struct PairHash {
-  size_t operator()(const std::pair<std::string_view, std::string_view>& p) const {
-    const size_t a = std::hash<std::string_view>()(p.first);
-    const size_t b = std::hash<std::string_view>()(p.second);
-    return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
-  }
-};
-
 struct Tokenizer::Impl {
   VocabType type = VocabType::kSpm;
   std::string model;
@@ -38,9 +32,24 @@ struct Tokenizer::Impl {
   // Written once while loading; the string_view keys below point into these strings, so neither
   // vector changes size after the maps are built.
   std::vector<TokenData> tokens;
-  std::unordered_map<std::string_view, Token> token_ids;
-  std::vector<std::string> merge_storage;
-  std::unordered_map<std::pair<std::string_view, std::string_view>, int, PairHash> merge_ranks;
+  StringIndex token_ids;
+  // BPE merges over interned strings: every left part, right part and merged result of a merge
+  // has an id; a merge is looked up by its two ids. Strings that are tokens map to their token.
+  struct Merge {
+    int32_t rank;
+    int32_t result;  // interned id of left + right
+  };
+  std::vector<std::string> merge_lines;    // tokenizer.ggml.merges; parts point into these
+  std::vector<std::string> merge_results;  // left + right of each merge
+  StringIndex bpe_ids;
+  std::vector<Token> bpe_id_token;         // interned id -> token id, or kNoToken
+  std::unordered_map<uint64_t, Merge> merges;  // (left id << 32 | right id) -> merge
+  std::array<int32_t, 256> byte_char_ids{};    // byte -> interned id of its byte-level character
+
+  // SPM: every pair of adjacent characters that occurs inside some vocabulary entry (each
+  // character packed in 32 bits). Text can be cut between two characters that form no such pair:
+  // no merge will ever join them, so the pieces merge independently.
+  std::unordered_set<uint64_t> inner_pairs;
   size_t max_token_len = 0;  // bytes
 
   SpecialTokens special;
@@ -62,16 +71,25 @@ struct Tokenizer::Impl {
   std::array<Token, 256> byte_tokens{};  // byte-fallback token per byte, kNoToken if none
   std::vector<std::string> pieces;       // token_to_piece(id, render_special=true)
 
-  Token find(std::string_view text) const {
-    auto it = token_ids.find(text);
-    return it == token_ids.end() ? kNoToken : it->second;
-  }
-  int merge_rank(std::string_view left, std::string_view right) const {
-    auto it = merge_ranks.find({left, right});
-    return it == merge_ranks.end() ? -1 : it->second;
+  Token find(std::string_view text) const { return token_ids.find(text); }
+  int32_t bpe_id(std::string_view text) const { return bpe_ids.find(text); }
+  const Merge* find_merge(int32_t left, int32_t right) const {
+    if (left < 0 || right < 0) return nullptr;
+    auto it = merges.find((static_cast<uint64_t>(left) << 32) | static_cast<uint32_t>(right));
+    return it == merges.end() ? nullptr : &it->second;
   }
   bool valid(Token id) const { return id >= 0 && static_cast<size_t>(id) < tokens.size(); }
 };
+
+// Packs one UTF-8 character (1 to 4 bytes) into 32 bits.
+inline uint32_t pack_char(std::string_view ch) {
+  uint32_t v = 0;
+  for (char c : ch) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
+}
+inline uint64_t char_pair_key(std::string_view a, std::string_view b) {
+  return (static_cast<uint64_t>(pack_char(a)) << 32) | pack_char(b);
+}
 
 // Family algorithms over one fragment of plain text (no special tokens in it); each appends to
 // *out. Defined in spm.cc, bpe.cc and wordpiece.cc.
