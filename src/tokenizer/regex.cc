@@ -2,6 +2,7 @@
 // the Isolated split that pre-tokenizers apply.
 #include "tokenizer/regex.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "tokenizer/regex_internal.h"
@@ -112,124 +113,305 @@ inline bool class_matches(const Regex::Program& prog, const regex_detail::CharCl
   return regex_detail::class_matches_slow(prog, cls, cp);
 }
 
-struct Frame {
-  int32_t pc;
-  size_t pos;
-};
+// A hash map from (position, program/instruction) states to small values, cleared in O(1) by
+// bumping a generation. Backs the matcher's memo tables.
+class StateMap {
+ public:
+  void clear() {
+    if (++gen_ == 0) {
+      std::fill(gens_.begin(), gens_.end(), 0);
+      gen_ = 1;
+    }
+    count_ = 0;
+  }
 
-// Runs program `idx` anchored at `start`. Returns true and the end of the first match in
-// priority order; `not_empty` rejects a match that ends where it started.
-// Backtrack points go on `stack` above its current size, which nested runs (lookaheads, atomic
-// groups) share; each run leaves the stack as it found it.
-bool run(const Regex::Program& prog, int idx, const uint32_t* t, size_t begin, size_t end,
-         size_t start, bool not_empty, size_t* match_end, std::vector<Frame>& stack) {
-  const std::vector<Inst>& code = prog.code[static_cast<size_t>(idx)];
-  const size_t base = stack.size();
-  stack.push_back(Frame{0, start});
-  while (stack.size() > base) {
-    int32_t pc = stack.back().pc;
-    size_t pos = stack.back().pos;
-    stack.pop_back();
-    bool alive = true;
-    while (alive) {
-      const Inst& in = code[static_cast<size_t>(pc)];
-      switch (in.op) {
-        case Op::kChar:
-          if (pos < end && t[pos] == in.cp) {
-            ++pos;
-            ++pc;
-          } else {
-            alive = false;
-          }
-          break;
-        case Op::kCharI:
-          if (pos < end && (unicode::to_lower(t[pos]) == in.cp ||
-                            unicode::to_upper(t[pos]) == static_cast<uint32_t>(in.x))) {
-            ++pos;
-            ++pc;
-          } else {
-            alive = false;
-          }
-          break;
-        case Op::kClass:
-          if (pos < end && class_matches(prog, prog.classes[static_cast<size_t>(in.x)], t[pos])) {
-            ++pos;
-            ++pc;
-          } else {
-            alive = false;
-          }
-          break;
-        case Op::kAny:
-          if (pos < end && t[pos] != '\n') {
-            ++pos;
-            ++pc;
-          } else {
-            alive = false;
-          }
-          break;
-        case Op::kSplit:
-          stack.push_back(Frame{in.y, pos});
-          pc = in.x;
-          break;
-        case Op::kJmp:
-          pc = in.x;
-          break;
-        case Op::kAssert: {
-          bool ok = false;
-          switch (in.flag) {
-            case regex_detail::kBegin:
-              ok = pos == begin;
-              break;
-            case regex_detail::kEnd:
-              ok = pos == end;
-              break;
-            default: {
-              const bool before = pos > begin && regex_detail::is_word_char(t[pos - 1]);
-              const bool after = pos < end && regex_detail::is_word_char(t[pos]);
-              ok = (before != after) == (in.flag == regex_detail::kWordBoundary);
-              break;
-            }
-          }
-          if (ok) {
-            ++pc;
-          } else {
-            alive = false;
-          }
-          break;
-        }
-        case Op::kLook: {
-          size_t unused;
-          const bool found = run(prog, in.x, t, begin, end, pos, false, &unused, stack);
-          if (found != (in.flag != 0)) {
-            ++pc;
-          } else {
-            alive = false;
-          }
-          break;
-        }
-        case Op::kAtomic: {
-          size_t sub_end;
-          if (run(prog, in.x, t, begin, end, pos, false, &sub_end, stack)) {
-            pos = sub_end;
-            ++pc;
-          } else {
-            alive = false;
-          }
-          break;
-        }
-        case Op::kMatch:
-          if (not_empty && pos == start) {
-            alive = false;
-          } else {
-            *match_end = pos;
-            stack.resize(base);
-            return true;
-          }
-          break;
+  // The value slot for (a, b); *inserted tells whether it was just created (holding 0).
+  uint64_t* slot(uint64_t a, uint64_t b, bool* inserted) {
+    if ((count_ + 1) * 2 > keys_.size()) grow();
+    for (size_t i = index(a, b);; i = (i + 1) & mask_) {
+      Entry& e = keys_[i];
+      if (gens_[i] != gen_) {
+        gens_[i] = gen_;
+        e = Entry{a, b, 0};
+        ++count_;
+        *inserted = true;
+        return &e.value;
+      }
+      if (e.a == a && e.b == b) {
+        *inserted = false;
+        return &e.value;
       }
     }
   }
-  return false;
+
+ private:
+  struct Entry {
+    uint64_t a, b, value;
+  };
+
+  size_t index(uint64_t a, uint64_t b) const {
+    return ((a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL)) >> 17 & mask_;
+  }
+
+  void grow() {
+    std::vector<Entry> old = std::move(keys_);
+    std::vector<uint32_t> old_gens = std::move(gens_);
+    const size_t cap = old.empty() ? 1024 : old.size() * 2;
+    keys_.assign(cap, Entry{});
+    gens_.assign(cap, 0);
+    mask_ = cap - 1;
+    const uint32_t live = gen_;
+    gen_ = 1;
+    count_ = 0;
+    for (size_t i = 0; i < old.size(); ++i) {
+      if (old_gens[i] != live) continue;
+      bool inserted;
+      *slot(old[i].a, old[i].b, &inserted) = old[i].value;
+    }
+  }
+
+  std::vector<Entry> keys_;
+  std::vector<uint32_t> gens_;
+  size_t mask_ = 0;
+  uint32_t gen_ = 1;
+  size_t count_ = 0;
+};
+
+// Runs a compiled program over one text range. Three memo tables keep matching linear in
+// practice without changing what matches:
+//  - `visited_` (one search): a branch state (instruction, position) that was explored once has
+//    failed -- a search stops at its first success -- and fails from every later start too, as
+//    positions only move forward. This keeps patterns like \s+$ linear on long whitespace runs.
+//  - `reach_` (one text range): whether a lookahead body can match from a state. A lookahead
+//    only asks "is there a match", so this is plain reachability and can be shared between
+//    lookaheads at different positions: (?=(\d{3})+\b) costs O(n) over a run, not O(n^2).
+//  - `atomic_` (one text range): where an atomic group / possessive quantifier ends.
+class Matcher {
+ public:
+  void reset(const Regex::Program* prog, const uint32_t* text, size_t begin, size_t end) {
+    prog_ = prog;
+    t_ = text;
+    begin_ = begin;
+    end_ = end;
+    reach_.clear();
+    atomic_.clear();
+  }
+
+  bool search(size_t from, bool not_empty_at_from, size_t* match_begin, size_t* match_end) {
+    visited_.clear();
+    for (size_t p = from; p <= end_; ++p) {
+      // Most searches succeed at their first position; states are recorded from the second
+      // attempt on, which is enough to make the later ones cheap.
+      if (run_program(0, p, not_empty_at_from && p == from, match_end,
+                      p == from ? nullptr : &visited_)) {
+        *match_begin = p;
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  struct Frame {
+    int32_t pc;
+    size_t pos;
+  };
+  struct ReachFrame {
+    int32_t pc;
+    size_t pos;
+    int child;  // next successor to look at
+  };
+
+  // Whether `in` (a character instruction) consumes t_[pos].
+  bool consumes(const Inst& in, size_t pos) const {
+    if (pos >= end_) return false;
+    const uint32_t c = t_[pos];
+    switch (in.op) {
+      case Op::kChar: return c == in.cp;
+      case Op::kCharI:
+        return unicode::to_lower(c) == in.cp || unicode::to_upper(c) == static_cast<uint32_t>(in.x);
+      case Op::kClass: return class_matches(*prog_, prog_->classes[static_cast<size_t>(in.x)], c);
+      case Op::kAny: return c != '\n';
+      default: return false;
+    }
+  }
+
+  bool assertion_holds(uint8_t kind, size_t pos) const {
+    switch (kind) {
+      case regex_detail::kBegin: return pos == begin_;
+      case regex_detail::kEnd: return pos == end_;
+      default: {
+        const bool before = pos > begin_ && regex_detail::is_word_char(t_[pos - 1]);
+        const bool after = pos < end_ && regex_detail::is_word_char(t_[pos]);
+        return (before != after) == (kind == regex_detail::kWordBoundary);
+      }
+    }
+  }
+
+  // Where sub-program `idx` (an atomic group) first matches from `pos`, in priority order.
+  bool atomic_end(int idx, size_t pos, size_t* out) {
+    bool inserted;
+    uint64_t* v = atomic_.slot(pos, static_cast<uint64_t>(idx), &inserted);
+    if (inserted) {
+      size_t e;
+      *v = run_program(idx, pos, false, &e, nullptr) ? e + 1 : 0;
+    }
+    if (*v == 0) return false;
+    *out = *v - 1;
+    return true;
+  }
+
+  // Whether sub-program `idx` (a lookahead body) can reach its end from (pc, pos): a depth-first
+  // search over states, results memoized in reach_ (1 = yes, 2 = no). Programs have no cycles at
+  // one position (empty loops are rejected at compile time), so the search terminates.
+  bool reaches(int idx, int32_t start_pc, size_t start_pos) {
+    const std::vector<Inst>& code = prog_->code[static_cast<size_t>(idx)];
+    const uint64_t prog_bits = static_cast<uint64_t>(idx) << 32;
+    auto memo = [&](int32_t pc, size_t pos) -> uint64_t* {
+      bool inserted;
+      return reach_.slot(pos, prog_bits | static_cast<uint32_t>(pc), &inserted);
+    };
+    const size_t base = reach_stack_.size();
+    reach_stack_.push_back(ReachFrame{start_pc, start_pos, 0});
+    bool answer = false;  // result of the frame most recently finished
+    bool returning = false;
+    auto finish = [&](bool yes) {
+      const ReachFrame f = reach_stack_.back();
+      *memo(f.pc, f.pos) = yes ? 1 : 2;
+      reach_stack_.pop_back();
+      answer = yes;
+      returning = true;
+    };
+    while (reach_stack_.size() > base) {
+      const ReachFrame f = reach_stack_.back();  // a copy: nested calls may grow the stack
+      if (returning) {
+        returning = false;
+        if (answer) {
+          finish(true);  // one successor reaches the end: so does this state
+          continue;
+        }
+      } else if (f.child == 0) {
+        const uint64_t known = *memo(f.pc, f.pos);
+        if (known != 0) {
+          reach_stack_.pop_back();
+          answer = known == 1;
+          returning = true;
+          continue;
+        }
+      }
+      const int k = reach_stack_.back().child++;
+      const Inst& in = code[static_cast<size_t>(f.pc)];
+      int32_t next_pc = -1;
+      size_t next_pos = f.pos;
+      switch (in.op) {
+        case Op::kMatch:
+          break;
+        case Op::kSplit:
+          if (k < 2) next_pc = k == 0 ? in.x : in.y;
+          break;
+        case Op::kJmp:
+          if (k == 0) next_pc = in.x;
+          break;
+        case Op::kAssert:
+          if (k == 0 && assertion_holds(in.flag, f.pos)) next_pc = f.pc + 1;
+          break;
+        case Op::kLook:
+          if (k == 0 && reaches(in.x, 0, f.pos) != (in.flag != 0)) next_pc = f.pc + 1;
+          break;
+        case Op::kAtomic:
+          if (k == 0 && atomic_end(in.x, f.pos, &next_pos)) next_pc = f.pc + 1;
+          break;
+        default:
+          if (k == 0 && consumes(in, f.pos)) {
+            next_pc = f.pc + 1;
+            next_pos = f.pos + 1;
+          }
+          break;
+      }
+      if (in.op == Op::kMatch) {
+        finish(true);
+      } else if (next_pc < 0) {
+        finish(false);  // no successor left
+      } else {
+        reach_stack_.push_back(ReachFrame{next_pc, next_pos, 0});
+      }
+    }
+    return answer;
+  }
+
+  // Backtracking over program `idx` anchored at `start`: the first match in priority order.
+  // Backtrack points go on stack_ above its current size (nested runs share it and leave it as
+  // they found it). `visited` prunes explored branch states (main program only).
+  bool run_program(int idx, size_t start, bool not_empty, size_t* match_end, StateMap* visited) {
+    const std::vector<Inst>& code = prog_->code[static_cast<size_t>(idx)];
+    const size_t base = stack_.size();
+    stack_.push_back(Frame{0, start});
+    while (stack_.size() > base) {
+      int32_t pc = stack_.back().pc;
+      size_t pos = stack_.back().pos;
+      stack_.pop_back();
+      for (bool alive = true; alive;) {
+        const Inst& in = code[static_cast<size_t>(pc)];
+        switch (in.op) {
+          case Op::kSplit: {
+            bool inserted = true;
+            if (visited != nullptr) visited->slot(pos, static_cast<uint64_t>(pc), &inserted);
+            if (!inserted) {
+              alive = false;
+              break;
+            }
+            stack_.push_back(Frame{in.y, pos});
+            pc = in.x;
+            break;
+          }
+          case Op::kJmp:
+            pc = in.x;
+            break;
+          case Op::kAssert:
+            alive = assertion_holds(in.flag, pos);
+            ++pc;
+            break;
+          case Op::kLook:
+            alive = reaches(in.x, 0, pos) != (in.flag != 0);
+            ++pc;
+            break;
+          case Op::kAtomic: {
+            size_t e = pos;
+            alive = atomic_end(in.x, pos, &e);
+            pos = e;
+            ++pc;
+            break;
+          }
+          case Op::kMatch:
+            if (not_empty && pos == start) {
+              alive = false;
+              break;
+            }
+            *match_end = pos;
+            stack_.resize(base);
+            return true;
+          default:
+            alive = consumes(in, pos);
+            ++pc;
+            ++pos;
+            break;
+        }
+      }
+    }
+    return false;
+  }
+
+  const Regex::Program* prog_ = nullptr;
+  const uint32_t* t_ = nullptr;
+  size_t begin_ = 0, end_ = 0;
+  std::vector<Frame> stack_;
+  std::vector<ReachFrame> reach_stack_;
+  StateMap visited_, reach_, atomic_;
+};
+
+Matcher& thread_matcher() {
+  thread_local Matcher m;
+  return m;
 }
 
 }  // namespace
@@ -244,29 +426,25 @@ Result<Regex> Regex::compile(std::string_view pattern) {
 
 bool Regex::search(const uint32_t* text, size_t begin, size_t end, size_t from,
                    bool not_empty_at_from, size_t* match_begin, size_t* match_end) const {
-  thread_local std::vector<Frame> stack;
-  for (size_t p = from; p <= end; ++p) {
-    stack.clear();
-    if (run(*program_, 0, text, begin, end, p, not_empty_at_from && p == from, match_end, stack)) {
-      *match_begin = p;
-      return true;
-    }
-  }
-  return false;
+  Matcher& m = thread_matcher();
+  m.reset(program_.get(), text, begin, end);
+  return m.search(from, not_empty_at_from, match_begin, match_end);
 }
 
 std::vector<size_t> Regex::split(const std::vector<uint32_t>& text,
                                  const std::vector<size_t>& pieces) const {
+  Matcher& m = thread_matcher();
   std::vector<size_t> out;
   out.reserve(pieces.size() * 2);
   size_t start = 0;
   for (size_t len : pieces) {
     const size_t end = start + len;
+    m.reset(program_.get(), text.data(), start, end);
     size_t pos = start, last = start;
     bool not_empty = false;
     while (pos <= end) {
       size_t mb, me;
-      if (!search(text.data(), start, end, pos, not_empty, &mb, &me)) break;
+      if (!m.search(pos, not_empty, &mb, &me)) break;
       if (mb > last) out.push_back(mb - last);
       if (me > mb) out.push_back(me - mb);
       last = me;

@@ -53,6 +53,27 @@ TEST(PreTokenizer, EveryConfigurationCompilesAndSplitsWithoutLosingText) {
   }
 }
 
+TEST(PreTokenizer, LongRunsSplitInLinearTime) {
+  // Runs that make naive backtracking quadratic (a pattern like \s+$ retried from every start
+  // position): with 30000 characters each, a quadratic split would take minutes here.
+  const std::vector<std::string> inputs = {
+      std::string(30000, ' ') + "\u4e2d", std::string(30000, 'A') + "a",
+      std::string(30000, '1') + "x", std::string(30000, '\n') + " x",
+      std::string(30000, '!') + " ",
+  };
+  for (const auto& cfg : all_pre_tokenizers()) {
+    SCOPED_TRACE(cfg.name);
+    auto p = PreTokenizer::create(cfg);
+    ASSERT_TRUE(p.ok());
+    for (const auto& text : inputs) {
+      const auto cps = unicode::decode_utf8(text);
+      size_t total = 0;
+      for (size_t len : p->split(cps)) total += len;
+      EXPECT_EQ(total, cps.size());
+    }
+  }
+}
+
 TEST(PreTokenizer, AliasesResolveAndUnknownNamesDoNot) {
   for (const char* name : {"default", "gpt-2", "llama-bpe", "llama3", "qwen2", "deepseek-llm",
                            "deepseek-coder", "deepseek-v3", "falcon", "mpt", "starcoder", "refact",
