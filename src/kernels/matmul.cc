@@ -87,8 +87,11 @@ void matmul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
   const detail::IsaTable& tab = detail::active_table();
   const detail::MatmulKernel& mk = tab.matmul[static_cast<int>(w.type)];
   if (mk.gemm == nullptr || w.n_cols % mk.block != 0) {
-    EDGELLM_LOG_ERROR("matmul: unsupported %s matrix with %lld columns",
-                      tensor_type_name(w.type), static_cast<long long>(w.n_cols));
+    static std::atomic<bool> logged{false};  // a misuse repeats every token: say it once
+    if (!logged.exchange(true)) {
+      EDGELLM_LOG_ERROR("matmul: unsupported %s matrix with %lld columns (see validate_matrix)",
+                        tensor_type_name(w.type), static_cast<long long>(w.n_cols));
+    }
     zero_output(y, n_tokens, w.n_rows, ldy);
     return;
   }
@@ -100,8 +103,11 @@ void matmul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
     uint8_t* base = reinterpret_cast<uint8_t*>(
         (reinterpret_cast<uintptr_t>(ws.data) + kAlign - 1) / kAlign * kAlign);
     if (ws.data == nullptr || ws.size < kAlign + act_stride * n_tokens) {
-      EDGELLM_LOG_ERROR("matmul: workspace of %zu bytes is too small (need %zu)", ws.size,
-                        kAlign + act_stride * n_tokens);
+      static std::atomic<bool> logged{false};
+      if (!logged.exchange(true)) {
+        EDGELLM_LOG_ERROR("matmul: workspace of %zu bytes is too small (need %zu)", ws.size,
+                          kAlign + act_stride * n_tokens);
+      }
       zero_output(y, n_tokens, w.n_rows, ldy);
       return;
     }

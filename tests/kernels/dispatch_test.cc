@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "base/cpu_features.h"
 #include "kernels/dispatch.h"
 
 namespace edgellm::kernels {
@@ -21,6 +22,15 @@ TEST(Dispatch, ScalarAlwaysSupportedAndBestIsSupported) {
   const std::vector<Isa> all = supported_isas();
   ASSERT_FALSE(all.empty());
   EXPECT_EQ(all.front(), Isa::kScalar);
+#if defined(__x86_64__)
+  // x86-64 builds always contain the AVX2 kernels; a CPU with AVX2, FMA and F16C must get them.
+  const CpuFeatures& f = cpu_features();
+  EXPECT_EQ(isa_supported(Isa::kAvx2), f.avx2 && f.fma && f.f16c);
+  EXPECT_FALSE(isa_supported(Isa::kNeon));
+#endif
+#if defined(__aarch64__)
+  EXPECT_TRUE(isa_supported(Isa::kNeon));
+#endif
 }
 
 TEST(Dispatch, ScopedIsaForcesAndRestores) {

@@ -66,7 +66,10 @@ inline std::vector<uint8_t> random_matrix(TensorType type, int64_t rows, int64_t
     case TensorType::Q4_1: EDGELLM_FIX_BLOCKS(block_q4_1, 32, b[i].d = h(scale(rng)); b[i].m = h(-8 * scale(rng)))
     case TensorType::Q5_0: EDGELLM_FIX_BLOCKS(block_q5_0, 32, b[i].d = h(scale(rng)))
     case TensorType::Q5_1: EDGELLM_FIX_BLOCKS(block_q5_1, 32, b[i].d = h(scale(rng)); b[i].m = h(-16 * scale(rng)))
-    case TensorType::Q8_0: EDGELLM_FIX_BLOCKS(block_q8_0, 32, b[i].d = h(scale(rng) / 8))
+    // Q8_0 quantizers emit [-127, 127]; -128 never occurs in real files (the SIMD paths, like
+    // those of other GGUF runtimes, move signs between operands and assume it does not).
+    case TensorType::Q8_0: EDGELLM_FIX_BLOCKS(block_q8_0, 32, b[i].d = h(scale(rng) / 8);
+                                              for (int8_t& q : b[i].qs) q = q == -128 ? -127 : q)
     case TensorType::IQ4_NL: EDGELLM_FIX_BLOCKS(block_iq4_nl, 32, b[i].d = h(scale(rng) / 8))
     case TensorType::Q2_K: EDGELLM_FIX_BLOCKS(block_q2_K, 256, b[i].d = h(scale(rng)); b[i].dmin = h(scale(rng)))
     case TensorType::Q3_K: EDGELLM_FIX_BLOCKS(block_q3_K, 256, b[i].d = h(scale(rng) / 8))

@@ -1,0 +1,170 @@
+// Microbenchmarks for every kernel, on every ISA this CPU supports (the benchmark name ends with
+// the ISA). Shapes are those of the models in bench/README.md: SmolLM2-135M (n_embd 576, ffn 1536)
+// and Llama-3.2-1B (n_embd 2048, ffn 8192). Run with --benchmark_repetitions=5 for the median and
+// spread; counters report multiply-adds per second and weight bytes read per second.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/fp16.h"
+#include "kernels/dispatch.h"
+#include "kernels/kernels.h"
+#include "quant/quant.h"
+
+namespace edgellm::kernels {
+namespace {
+
+std::vector<float> random_floats(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+// Real quantized weights (through the quant module's reference quantizer).
+std::vector<uint8_t> quantized(TensorType type, int64_t rows, int64_t cols) {
+  const std::vector<float> f = random_floats(rows * cols, 1);
+  std::vector<uint8_t> out(row_size(type, cols) * rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    quant::quantize_row(type, f.data() + r * cols, out.data() + r * row_size(type, cols), cols);
+  }
+  return out;
+}
+
+void BM_Matmul(benchmark::State& state, Isa isa, TensorType type, int64_t rows, int64_t cols,
+               int64_t tokens, int threads) {
+  ScopedIsa scoped(isa);
+  const std::vector<uint8_t> w = quantized(type, rows, cols);
+  const Matrix m{type, w.data(), cols, rows, row_size(type, cols)};
+  const std::vector<float> x = random_floats(tokens * cols, 2);
+  std::vector<float> y(tokens * rows);
+  std::vector<uint8_t> ws(matmul_workspace_size(type, cols, tokens));
+  ThreadPool pool(threads);
+  for (auto _ : state) {
+    matmul(m, x.data(), tokens, y.data(), pool, Workspace{ws.data(), ws.size()});
+    benchmark::DoNotOptimize(y.data());
+  }
+  const double macs = static_cast<double>(rows) * cols * tokens;
+  state.counters["GMAC/s"] = benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(w.size()) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Attention(benchmark::State& state, Isa isa, int64_t n_tokens, int64_t n_cells, int threads) {
+  ScopedIsa scoped(isa);
+  AttentionParams p;
+  p.n_heads = 9;
+  p.n_kv_heads = 3;
+  p.head_dim = 64;
+  p.scale = 0.125f;
+  const size_t row_bytes = 64 * 2;
+  std::vector<uint8_t> k(row_bytes * n_cells * 3), v(row_bytes * n_cells * 3);
+  const std::vector<float> kv = random_floats(n_cells * 3 * 64, 3);
+  std::vector<int32_t> cells(n_cells), q_pos(n_tokens);
+  for (int64_t i = 0; i < n_cells; ++i) cells[i] = static_cast<int32_t>(i);
+  for (int64_t t = 0; t < n_tokens; ++t) q_pos[t] = static_cast<int32_t>(n_cells - n_tokens + t);
+  KvView kview{TensorType::F16, k.data(), n_cells, 64, row_bytes};
+  KvView vview{TensorType::F16, v.data(), n_cells, 64, row_bytes};
+  kv_store(kview, 3, kv.data(), n_cells, cells.data());
+  kv_store(vview, 3, kv.data(), n_cells, cells.data());
+  const std::vector<float> q = random_floats(n_tokens * 9 * 64, 4);
+  std::vector<float> out(n_tokens * 9 * 64);
+  ThreadPool pool(threads);
+  std::vector<uint8_t> ws(attention_workspace_size(p, n_tokens, n_cells, threads));
+  for (auto _ : state) {
+    attention(p, q.data(), n_tokens, q_pos.data(), kview, vview, n_cells, cells.data(), out.data(),
+              pool, Workspace{ws.data(), ws.size()});
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
+void BM_Elementwise(benchmark::State& state, Isa isa, const char* op, int64_t n) {
+  ScopedIsa scoped(isa);
+  std::vector<float> x = random_floats(n, 5), w = random_floats(n, 6);
+  const std::string name = op;
+  for (auto _ : state) {
+    if (name == "rms_norm") rms_norm(x.data(), w.data(), 1e-5f, n, 1, x.data());
+    if (name == "swiglu") swiglu(x.data(), w.data(), n);
+    if (name == "gelu") gelu_inplace(x.data(), n);
+    if (name == "softmax") softmax_inplace(x.data(), n);
+    if (name == "quantize_q8_0") quantize_row_q8_0(x.data(), w.data(), n);
+    if (name == "quantize_q8_K") quantize_row_q8_K(x.data(), w.data(), n);
+    benchmark::DoNotOptimize(x.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+void BM_Rope(benchmark::State& state, int64_t n_tokens) {
+  RopeParams p;
+  p.n_rot = 64;
+  std::vector<float> x = random_floats(n_tokens * 9 * 64, 7);
+  std::vector<int32_t> pos(n_tokens);
+  for (int64_t t = 0; t < n_tokens; ++t) pos[t] = static_cast<int32_t>(t);
+  for (auto _ : state) {
+    rope(x.data(), n_tokens, 9, 64, pos.data(), p);
+    benchmark::DoNotOptimize(x.data());
+  }
+}
+
+void register_all() {
+  const std::vector<TensorType> types = {
+      TensorType::F32,  TensorType::F16,  TensorType::BF16, TensorType::Q8_0, TensorType::Q4_0,
+      TensorType::Q4_1, TensorType::Q5_0, TensorType::Q5_1, TensorType::Q2_K, TensorType::Q3_K,
+      TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K, TensorType::IQ4_NL, TensorType::IQ4_XS};
+  struct Shape {
+    const char* name;
+    int64_t rows, cols, tokens;
+  };
+  const Shape shapes[] = {
+      // SmolLM2-135M: ffn_up (576 columns: no k-quants, which need multiples of 256) and
+      // ffn_down (1536 columns); Llama-3.2-1B: ffn_up and ffn_down.
+      {"decode_1536x576", 1536, 576, 1},     {"decode_576x1536", 576, 1536, 1},
+      {"decode_8192x2048", 8192, 2048, 1},   {"decode_2048x8192", 2048, 8192, 1},
+      {"prompt_1536x576_t128", 1536, 576, 128}, {"prompt_576x1536_t128", 576, 1536, 128},
+      {"prompt_2048x8192_t64", 2048, 8192, 64},
+  };
+  for (Isa isa : supported_isas()) {
+    const std::string suffix = std::string("/") + isa_name(isa);
+    for (TensorType type : types) {
+      for (const Shape& s : shapes) {
+        if (s.cols % traits(type).block_size != 0) continue;
+        for (int threads : {1, 2}) {
+          const std::string name = std::string("matmul/") + tensor_type_name(type) + "/" + s.name +
+                                   "/t" + std::to_string(threads) + suffix;
+          benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, isa, type, s.rows, s.cols,
+                                       s.tokens, threads)
+              ->Unit(benchmark::kMicrosecond)
+              ->UseRealTime();
+        }
+      }
+    }
+    for (auto [tokens, cells] : {std::pair<int64_t, int64_t>{1, 512}, {1, 4096}, {64, 512}}) {
+      const std::string name = "attention/t" + std::to_string(tokens) + "_cells" +
+                               std::to_string(cells) + suffix;
+      benchmark::RegisterBenchmark(name.c_str(), BM_Attention, isa, tokens, cells, 2)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+    }
+    for (const char* op : {"rms_norm", "swiglu", "gelu", "softmax", "quantize_q8_0", "quantize_q8_K"}) {
+      const std::string name = std::string("elementwise/") + op + "/8192" + suffix;
+      benchmark::RegisterBenchmark(name.c_str(), BM_Elementwise, isa, op, 8192);
+    }
+  }
+  benchmark::RegisterBenchmark("rope/t64", BM_Rope, 64);
+}
+
+}  // namespace
+}  // namespace edgellm::kernels
+
+int main(int argc, char** argv) {
+  edgellm::kernels::register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
