@@ -130,7 +130,14 @@ namespace detail {
 #if !defined(EDGELLM_HAVE_AVX2)
 const IsaTable* avx2_table() { return nullptr; }
 #endif
-#if !defined(EDGELLM_HAVE_AVX512)
+#if defined(EDGELLM_HAVE_AVX512)
+// Two AVX-512 builds of the same kernels: with VNNI byte dot products where the CPU has them.
+const IsaTable* avx512_base_table();
+const IsaTable* avx512_vnni_table();
+const IsaTable* avx512_table() {
+  return cpu_features().avx512vnni ? avx512_vnni_table() : avx512_base_table();
+}
+#else
 const IsaTable* avx512_table() { return nullptr; }
 #endif
 #if !defined(EDGELLM_HAVE_NEON)

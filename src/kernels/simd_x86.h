@@ -1,5 +1,6 @@
-// Internal, for *_avx2.cc files only (they are compiled with -mavx2 -mfma -mf16c): small helpers
-// with internal linkage (static), so no AVX2 code can leak into other translation units.
+// Internal, for the x86 kernel translation units only (kernels_avx2.cc, kernels_*avx512.cc, which
+// are compiled with their ISA's flags): small helpers with internal linkage (static), so that no
+// wide-ISA code can leak into other translation units.
 #pragma once
 
 #include <immintrin.h>
@@ -10,7 +11,7 @@
 #include "gguf/tensor_type.h"  // the TensorType enum only (nothing here calls its inline functions)
 #include "kernels/isa_table.h"
 
-namespace edgellm::kernels::avx2 {
+namespace edgellm::kernels::x86 {
 
 // Fixed-order horizontal sum: every kernel reduces its 8 lanes the same way, so a result never
 // depends on which tile shape computed it.
@@ -23,9 +24,15 @@ static inline float hsum(__m256 v) {
 
 static inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
 
-// 8 unsigned x signed byte products summed in pairs, then in fours, into 8 int32 lanes.
+// Unsigned x signed byte products summed in fours into 8 int32 lanes. Callers keep every pair
+// sum within int16 (|u| * |s| * 2 < 32768), so maddubs never saturates and the VNNI instruction
+// gives the very same integers.
 static inline __m256i dot_u8s8(__m256i u, __m256i s) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+#else
   return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+#endif
 }
 
 // 32 nibbles: low halves of 16 bytes become elements 0..15, high halves 16..31.
@@ -45,15 +52,4 @@ static inline __m256i bits_to_bytes(uint32_t bits) {
   return _mm256_cmpeq_epi8(v, _mm256_set1_epi64x(-1));
 }
 
-}  // namespace edgellm::kernels::avx2
-
-namespace edgellm::kernels::detail {
-
-// Filled by the AVX2 files (declared here so that ops_avx2.cc can assemble the table).
-void avx2_fill_convert(IsaTable& t);
-void avx2_fill_gemm_float(IsaTable& t);
-void avx2_fill_gemm_q32(IsaTable& t);
-void avx2_fill_gemm_kquant(IsaTable& t);
-void avx2_fill_ops(IsaTable& t);
-
-}  // namespace edgellm::kernels::detail
+}  // namespace edgellm::kernels::x86

@@ -1,4 +1,4 @@
-// Internal, for *_avx2.cc files only: where things live in the AVX2 activation rows. Activations
+// Internal, for the x86 kernel translation units only: where things live in the activation rows. Activations
 // hold exactly the values of the GGUF formats (Q8_0, Q8_1, Q8_K, F16- or BF16-rounded floats);
 // only the arrangement differs, so that the kernels load whole vectors:
 //
@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace edgellm::kernels::avx2 {
+namespace edgellm::kernels::x86 {
 
 struct Q8XLayout {
   int64_t nb;
@@ -48,4 +48,4 @@ static inline Q8KXLayout q8kx_layout(int64_t n, bool with_abs) {
   return l;
 }
 
-}  // namespace edgellm::kernels::avx2
+}  // namespace edgellm::kernels::x86
