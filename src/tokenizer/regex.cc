@@ -43,12 +43,16 @@ namespace {
 
 bool item_matches(const Regex::Program& prog, const ClassItem& item, uint32_t cp) {
   bool m = false;
+  // Compatibility with llama.cpp, whose regex engine sees every non-ASCII whitespace character
+  // as U+000B: such a character is matched by \s (and negations) but by no literal, range or
+  // category. This only shows in patterns that list whitespace explicitly (DeepSeek's "　-。").
+  const bool wide_space = cp >= 0x80 && unicode::is_whitespace(cp);
   switch (item.kind) {
     case ClassItem::kRange:
-      m = cp >= item.lo && cp <= item.hi;
+      m = cp >= item.lo && cp <= item.hi && !wide_space;
       break;
     case ClassItem::kCategories:
-      m = (unicode::category_mask(cp) & item.mask) != 0;
+      m = (unicode::category_mask(cp) & item.mask) != 0 && !wide_space;
       break;
     case ClassItem::kSpace:
       m = unicode::is_whitespace(cp);

@@ -12,6 +12,9 @@
 // quantifiers are greedy unless marked lazy. `^` and `$` match only at the start and end of the
 // text being searched (no multi-line mode); `.` matches anything but '\n'. \s is the Unicode
 // White_Space property, \d is \p{Nd}, \w is letters, marks, numbers and connector punctuation.
+// One deliberate difference, for identical results with llama.cpp: a non-ASCII whitespace
+// character (U+00A0, U+3000, ...) is matched by \s, \S-style negations and negated classes, but
+// never by a literal character, a range or a \p{..} category.
 //
 // A compiled Regex is immutable and safe to use from many threads.
 #pragma once

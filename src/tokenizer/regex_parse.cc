@@ -408,6 +408,21 @@ class Parser {
     return add_class(std::move(cls));
   }
 
+  Node literal(uint32_t cp) {
+    Node n;
+    if (cp >= 0x80 && unicode::is_whitespace(cp)) {
+      // As in a class (see item_matches): a literal non-ASCII space matches nothing, the way
+      // llama.cpp's engine sees the text. An empty class says so.
+      n.kind = Node::kClass;
+      n.cls = add_class(CharClass{});
+      return n;
+    }
+    n.kind = Node::kChar;
+    n.cp = cp;
+    n.icase = icase_;
+    return n;
+  }
+
   Result<Node> parse_atom() {
     Node n;
     const uint32_t c = peek();
@@ -455,16 +470,11 @@ class Parser {
           return n;
         }
         EDGELLM_ASSIGN_OR_RETURN(n.cp, parse_char_escape());
-        n.kind = Node::kChar;
-        n.icase = icase_;
-        return n;
+        return literal(n.cp);
       }
       default:
         ++i_;
-        n.kind = Node::kChar;
-        n.cp = c;
-        n.icase = icase_;
-        return n;
+        return literal(c);
     }
   }
 

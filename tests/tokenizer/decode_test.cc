@@ -80,6 +80,58 @@ TEST(Decode, StreamingNeverSplitsACharacterAndAddsUpToTheWhole) {
   if (checked == 0) GTEST_SKIP() << "no vocabularies under " << testing::testdata_dir();
 }
 
+TEST(Decode, ArbitraryBytesEncodeToValidIdsAndRoundTrip) {
+  // Random bytes (mostly malformed UTF-8, with special-token text mixed in): every id is in the
+  // vocabulary, and vocabularies with byte fallback or byte-level BPE give the bytes back.
+  uint64_t state = 0x243F6A8885A308D3ULL;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(state >> 33);
+  };
+  std::vector<std::string> inputs;
+  for (int n = 0; n < 40; ++n) {
+    std::string s;
+    const int len = static_cast<int>(next() % 200);
+    for (int i = 0; i < len; ++i) {
+      if (next() % 16 == 0) {
+        s += "<s>";
+      } else if (n % 2 == 1) {
+        s.push_back(static_cast<char>(next() % 0xC0));  // no bytes that UTF-8 never uses
+      } else {
+        s.push_back(static_cast<char>(next() & 0xFF));
+      }
+    }
+    inputs.push_back(s);
+  }
+  int checked = 0;
+  for (const char* file : {"vocab/ggml-vocab-llama-spm.gguf", "vocab/ggml-vocab-deepseek-llm.gguf",
+                           "vocab/ggml-vocab-bert-bge.gguf", "vocab/ggml-vocab-gpt-2.gguf"}) {
+    const std::string path = testing::testdata_path(file);
+    if (!testing::file_exists(path)) continue;
+    SCOPED_TRACE(path);
+    auto tok = Tokenizer::load(path);
+    ASSERT_TRUE(tok.ok()) << tok.status().message();
+    const bool lossless = tok->type() == VocabType::kSpm || tok->pre() == "deepseek-llm";
+    for (const std::string& text : inputs) {
+      for (bool parse_special : {false, true}) {
+        const auto ids = tok->encode(text, true, parse_special);
+        for (Token id : ids) ASSERT_TRUE(tok->is_valid(id));
+        // DeepSeek's vocabulary reuses the characters of the bytes that UTF-8 never contains
+        // (C0, C1, F5..FF) as added tokens for those letters, so such bytes cannot round-trip.
+        const bool never_utf8 = std::any_of(text.begin(), text.end(), [](char c) {
+          const auto b = static_cast<uint8_t>(c);
+          return b == 0xC0 || b == 0xC1 || b >= 0xF5;
+        });
+        if (lossless && !parse_special && (tok->type() == VocabType::kSpm || !never_utf8)) {
+          EXPECT_EQ(tok->decode(tok->encode(text, false, false), false, true).value(), text);
+        }
+        ++checked;
+      }
+    }
+  }
+  if (checked == 0) GTEST_SKIP() << "no vocabularies under " << testing::testdata_dir();
+}
+
 TEST(Decode, StreamDecoderHoldsByteTokensUntilTheCharacterCompletes) {
   const std::string path = testing::testdata_path("models/stories260K.gguf");
   EDGELLM_REQUIRE_FILE(path);

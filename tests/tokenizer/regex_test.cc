@@ -77,6 +77,16 @@ TEST(Regex, UnicodeCategoriesAndEscapes) {
   EXPECT_EQ(first_match(R"([^\s\p{L}\p{N}]+)", "ab 🦙🔥! cd"), "🦙🔥!");
 }
 
+TEST(Regex, NonAsciiSpacesMatchOnlyAsWhitespace) {
+  // As llama.cpp's engine sees them (see regex.h): \s matches U+3000, a range that contains it
+  // does not, a negated class does.
+  EXPECT_EQ(first_match(R"(\s)", "a\u3000"), "\u3000");
+  EXPECT_EQ(first_match(R"([\x{3000}-\x{3002}]+)", "\u3000\u3001\u3002"), "\u3001\u3002");
+  EXPECT_EQ(first_match("\u3000", "\u3000"), "<none>");
+  EXPECT_EQ(first_match(R"([^a]+)", "\u3000b"), "\u3000b");
+  EXPECT_EQ(first_match(R"(\p{Z}+)", "\u3000\u00a0"), "<none>");
+}
+
 TEST(Regex, CaseInsensitiveGroups) {
   EXPECT_EQ(first_match("(?i:'s|'ll)", "IT'LL"), "'LL");
   EXPECT_EQ(first_match("(?i:abc)d", "ABCd ABCD"), "ABCd");
@@ -131,7 +141,9 @@ TEST(Regex, BadPatternsAreErrorsNamingThePattern) {
                           "[z-a]", "(?:)*", "(a*)+"}) {
     auto re = Regex::compile(bad);
     EXPECT_FALSE(re.ok()) << bad;
-    if (!re.ok()) EXPECT_NE(re.status().message().find(bad), std::string::npos) << re.status().message();
+    if (!re.ok()) {
+      EXPECT_NE(re.status().message().find(bad), std::string::npos) << re.status().message();
+    }
   }
 }
 
