@@ -19,6 +19,22 @@ namespace edgellm::gguf {
 // Names the place being parsed, for error messages: "metadata key 'general.name'".
 using Where = FunctionRef<std::string()>;
 
+// A key or tensor name as error messages show it: control bytes escaped so the message stays one
+// line, and cut after 100 bytes (a hostile name can be megabytes long).
+std::string shown(const std::string& name) {
+  std::string out;
+  for (size_t i = 0; i < name.size() && i < 100; ++i) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7f) {
+      out += strfmt("\\x%02x", c);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  if (name.size() > 100) out += "...";
+  return out;
+}
+
 class Parser {
  public:
   Parser(const uint8_t* data, size_t size, const std::string& name)
@@ -31,6 +47,10 @@ class Parser {
   static constexpr uint64_t kMinKvBytes = 8 + 4 + 1;
   // The smallest a tensor info can be: name length (8), dimension count (4), type (4), offset (8).
   static constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;
+  // The most array elements, and metadata entries or tensor infos, reserved ahead of parsing
+  // them (a few MiB at most); vectors grow past these as elements actually parse.
+  static constexpr uint64_t kMaxReserve = 1 << 16;
+  static constexpr uint64_t kMaxReserveEntries = 1 << 10;
 
   size_t left() const { return size_ - pos_; }
 
@@ -105,16 +125,22 @@ Status Parser::read_array(Value& out, Where where, int depth) {
                           where().c_str(), n, value_type_name(elem), left()));
   }
   if (elem == ValueType::STRING) {
-    out.strs_.resize(static_cast<size_t>(n));
+    // Decoded elements take more memory than their bytes in the file (an empty string is 8 bytes
+    // there, 32 here), so the vector grows as elements actually parse rather than being sized
+    // from the count up front: a corrupted count in a multi-gigabyte file cannot demand
+    // gigabytes before the first bad element stops the parse.
+    out.strs_.reserve(static_cast<size_t>(std::min<uint64_t>(n, kMaxReserve)));
     for (uint64_t i = 0; i < n; ++i) {
       auto elem_where = [&] { return where() + strfmt(" element %" PRIu64, i); };
-      EDGELLM_RETURN_IF_ERROR(read_string(out.strs_[i], elem_where, "string"));
+      out.strs_.emplace_back();
+      EDGELLM_RETURN_IF_ERROR(read_string(out.strs_.back(), elem_where, "string"));
     }
   } else if (elem == ValueType::ARRAY) {
-    out.nested_.resize(static_cast<size_t>(n));
+    out.nested_.reserve(static_cast<size_t>(std::min<uint64_t>(n, kMaxReserve / 8)));
     for (uint64_t i = 0; i < n; ++i) {
       auto elem_where = [&] { return where() + strfmt(" element %" PRIu64, i); };
-      EDGELLM_RETURN_IF_ERROR(read_array(out.nested_[i], elem_where, depth + 1));
+      out.nested_.emplace_back();
+      EDGELLM_RETURN_IF_ERROR(read_array(out.nested_.back(), elem_where, depth + 1));
     }
   } else {
     const size_t bytes = static_cast<size_t>(n * min_elem);
@@ -148,21 +174,21 @@ Status Parser::read_metadata(File& f, uint64_t n_kv) {
     std::string key;
     auto entry_where = [&] {
       std::string s = strfmt("metadata entry %" PRIu64 " of %" PRIu64, i, n_kv);
-      if (!f.kv_.empty()) s += " (after key '" + f.kv_.back().first + "')";
+      if (!f.kv_.empty()) s += " (after key '" + shown(f.kv_.back().first) + "')";
       return s;
     };
     EDGELLM_RETURN_IF_ERROR(read_string(key, entry_where, "key"));
-    auto key_where = [&] { return "metadata key '" + key + "'"; };
+    auto key_where = [&] { return "metadata key '" + shown(key) + "'"; };
     uint32_t type = 0;
     EDGELLM_RETURN_IF_ERROR(read(type, key_where, "value type"));
     if (type >= kValueTypeCount) {
       return corrupt(strfmt("metadata key '%s' has unknown value type %u (known types are 0 to %u)",
-                            key.c_str(), type, kValueTypeCount - 1));
+                            shown(key).c_str(), type, kValueTypeCount - 1));
     }
     Value v;
     EDGELLM_RETURN_IF_ERROR(read_value(static_cast<ValueType>(type), v, key_where, 0));
     if (!f.kv_index_.emplace(key, f.kv_.size()).second) {
-      return corrupt("duplicate metadata key '" + key + "'");
+      return corrupt("duplicate metadata key '" + shown(key) + "'");
     }
     f.kv_.emplace_back(std::move(key), std::move(v));
   }
@@ -185,16 +211,16 @@ Status Parser::read_metadata(File& f, uint64_t n_kv) {
 Status Parser::read_tensor_info(File& f, uint64_t index, uint64_t count, TensorInfo& t) {
   auto index_where = [&] {
     std::string s = strfmt("tensor info %" PRIu64 " of %" PRIu64, index, count);
-    if (!f.tensors_.empty()) s += " (after tensor '" + f.tensors_.back().name + "')";
+    if (!f.tensors_.empty()) s += " (after tensor '" + shown(f.tensors_.back().name) + "')";
     return s;
   };
   EDGELLM_RETURN_IF_ERROR(read_string(t.name, index_where, "name"));
-  auto where = [&] { return "tensor '" + t.name + "'"; };
+  auto where = [&] { return "tensor '" + shown(t.name) + "'"; };
   uint32_t n_dims = 0;
   EDGELLM_RETURN_IF_ERROR(read(n_dims, where, "dimension count"));
   if (n_dims > static_cast<uint32_t>(kMaxDims)) {
-    return corrupt(
-        strfmt("tensor '%s' has %u dimensions (at most %d)", t.name.c_str(), n_dims, kMaxDims));
+    return corrupt(strfmt("tensor '%s' has %u dimensions (at most %d)", shown(t.name).c_str(),
+                          n_dims, kMaxDims));
   }
   t.ne.resize(n_dims);
   int64_t n_el = 1;
@@ -202,13 +228,13 @@ Status Parser::read_tensor_info(File& f, uint64_t index, uint64_t count, TensorI
     uint64_t dim = 0;
     EDGELLM_RETURN_IF_ERROR(read(dim, where, "dimension"));
     if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return corrupt(strfmt("tensor '%s': dimension %u is negative (%" PRId64 ")", t.name.c_str(),
-                            d, static_cast<int64_t>(dim)));
+      return corrupt(strfmt("tensor '%s': dimension %u is negative (%" PRId64 ")",
+                            shown(t.name).c_str(), d, static_cast<int64_t>(dim)));
     }
     t.ne[d] = static_cast<int64_t>(dim);
     if (t.ne[d] != 0 && n_el > std::numeric_limits<int64_t>::max() / t.ne[d]) {
-      return corrupt(strfmt("tensor '%s': shape %s has more than 2^63 elements", t.name.c_str(),
-                            t.shape_string().c_str()));
+      return corrupt(strfmt("tensor '%s': shape %s has more than 2^63 elements",
+                            shown(t.name).c_str(), t.shape_string().c_str()));
     }
     n_el *= t.ne[d];
   }
@@ -216,7 +242,8 @@ Status Parser::read_tensor_info(File& f, uint64_t index, uint64_t count, TensorI
   EDGELLM_RETURN_IF_ERROR(read(type_id, where, "type"));
   const auto tr = tensor_type_traits(type_id);
   if (!tr) {
-    return corrupt(strfmt("tensor '%s' has unknown tensor type %u", t.name.c_str(), type_id));
+    return corrupt(
+        strfmt("tensor '%s' has unknown tensor type %u", shown(t.name).c_str(), type_id));
   }
   t.type = static_cast<TensorType>(type_id);
   EDGELLM_RETURN_IF_ERROR(read(t.offset, where, "data offset"));
@@ -224,11 +251,11 @@ Status Parser::read_tensor_info(File& f, uint64_t index, uint64_t count, TensorI
   if (row % tr->block_size != 0) {
     return corrupt(strfmt("tensor '%s': row length %" PRId64
                           " is not a multiple of the %s block size %" PRId64,
-                          t.name.c_str(), row, tr->name, tr->block_size));
+                          shown(t.name).c_str(), row, tr->name, tr->block_size));
   }
   const uint64_t blocks = static_cast<uint64_t>(n_el / tr->block_size);
   if (blocks > std::numeric_limits<uint64_t>::max() / tr->type_size) {
-    return corrupt(strfmt("tensor '%s': data size of shape %s overflows", t.name.c_str(),
+    return corrupt(strfmt("tensor '%s': data size of shape %s overflows", shown(t.name).c_str(),
                           t.shape_string().c_str()));
   }
   t.n_bytes = blocks * tr->type_size;
@@ -259,13 +286,13 @@ Status Parser::place_tensors(File& f) {
     if (t.offset % al != 0) {
       return corrupt(strfmt("tensor '%s': data offset %" PRIu64
                             " is not a multiple of the alignment %" PRIu64,
-                            t.name.c_str(), t.offset, al));
+                            shown(t.name).c_str(), t.offset, al));
     }
     if (t.offset > data_size || t.n_bytes > data_size - t.offset) {
       return corrupt(strfmt("tensor '%s': data of %" PRIu64 " bytes at offset %" PRIu64
                             " runs past the end of the file (the data section holds %" PRIu64
                             " bytes; truncated file?)",
-                            t.name.c_str(), t.n_bytes, t.offset, data_size));
+                            shown(t.name).c_str(), t.n_bytes, t.offset, data_size));
     }
     t.data = p_ + data_off + t.offset;
   }
@@ -282,7 +309,8 @@ Status Parser::place_tensors(File& f) {
     if (b.offset < a.offset + a.n_bytes) {
       return corrupt(strfmt("tensor '%s': data at offset %" PRIu64 " overlaps tensor '%s' (%" PRIu64
                             " bytes at offset %" PRIu64 ")",
-                            b.name.c_str(), b.offset, a.name.c_str(), a.n_bytes, a.offset));
+                            shown(b.name).c_str(), b.offset, shown(a.name).c_str(), a.n_bytes,
+                            a.offset));
     }
   }
   return Status::Ok();
@@ -318,10 +346,10 @@ Status Parser::parse(File& f) {
   EDGELLM_RETURN_IF_ERROR(read(n_tensors, header, "tensor count"));
   EDGELLM_RETURN_IF_ERROR(read(n_kv, header, "metadata count"));
   // The counts are not trusted: entries are read one by one until the count is reached or the
-  // bytes run out, so a truncated file is reported at the entry it cuts, by name. Memory is
-  // reserved only for as many entries as the remaining bytes could hold.
+  // bytes run out, so a truncated file is reported at the entry it cuts, by name. Memory grows
+  // with the entries that actually parse.
   const bool kv_fits = n_kv <= left() / kMinKvBytes;
-  f.kv_.reserve(static_cast<size_t>(std::min<uint64_t>(n_kv, left() / kMinKvBytes)));
+  f.kv_.reserve(static_cast<size_t>(std::min({n_kv, left() / kMinKvBytes, kMaxReserveEntries})));
   Status st = read_metadata(f, n_kv);
   if (!st.ok()) {
     if (kv_fits) return st;
@@ -331,12 +359,12 @@ Status Parser::parse(File& f) {
   }
   const bool tensors_fit = n_tensors <= left() / kMinTensorInfoBytes;
   f.tensors_.reserve(
-      static_cast<size_t>(std::min<uint64_t>(n_tensors, left() / kMinTensorInfoBytes)));
+      static_cast<size_t>(std::min({n_tensors, left() / kMinTensorInfoBytes, kMaxReserveEntries})));
   for (uint64_t i = 0; i < n_tensors; ++i) {
     TensorInfo t;
     st = read_tensor_info(f, i, n_tensors, t);
     if (st.ok() && !f.tensor_index_.emplace(t.name, f.tensors_.size()).second) {
-      st = corrupt("duplicate tensor name '" + t.name + "'");
+      st = corrupt("duplicate tensor name '" + shown(t.name) + "'");
     }
     if (!st.ok()) {
       if (tensors_fit) return st;

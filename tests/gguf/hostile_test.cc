@@ -319,6 +319,25 @@ TEST(GgufHostile, DuplicateKeysAndTensorNamesAreNamed) {
             std::string::npos);
 }
 
+TEST(GgufHostile, NamesInErrorsAreEscapedAndCut) {
+  Writer w;
+  w.set("bad\nkey\x01", Value::u32(1));
+  w.set(std::string(5000, 'k'), Value::u32(2));
+  std::string bytes = test::bytes_of(w);
+  std::string first = bytes;
+  first[24 + 8 + 8] = 99;  // the first key's value type (after its 8-byte name)
+  const std::string m1 = parse_status(first).message();
+  EXPECT_NE(m1.find("metadata key 'bad\\x0akey\\x01' has unknown value type 99"), std::string::npos)
+      << m1;
+  EXPECT_EQ(m1.find('\n'), std::string::npos);
+  std::string second = bytes;
+  second[24 + 8 + 8 + 4 + 4 + 8 + 5000] = 99;  // the long key's value type
+  const std::string m2 = parse_status(second).message();
+  EXPECT_NE(m2.find("metadata key '" + std::string(100, 'k') + "...' has unknown value type 99"),
+            std::string::npos)
+      << m2;
+}
+
 TEST(GgufHostile, TinyAndEmptyInputsAreNotGguf) {
   for (const std::string& bytes : {std::string(), std::string("G"), std::string("GGU"),
                                    std::string("GGUF"), std::string("PK\x03\x04 zip file")}) {
