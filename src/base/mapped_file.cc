@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -50,6 +51,12 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return make_error(ErrorCode::kInvalidArgument, "'%s' is not a regular file", path.c_str());
+  }
+  // A file larger than the address space (on a 32-bit target) cannot be mapped whole.
+  if (st.st_size < 0 || static_cast<uint64_t>(st.st_size) > SIZE_MAX) {
+    ::close(fd);
+    return make_error(ErrorCode::kOutOfMemory, "'%s' is too large to map (%lld bytes)",
+                      path.c_str(), static_cast<long long>(st.st_size));
   }
   MappedFile f;
   f.path_ = path;
