@@ -90,9 +90,7 @@ void RunningMean::merge(const RunningMean& other) {
   n += other.n;
 }
 
-double RunningMean::variance() const {
-  return n < 2 ? kNaN : m2 / static_cast<double>(n - 1);
-}
+double RunningMean::variance() const { return n < 2 ? kNaN : m2 / static_cast<double>(n - 1); }
 
 double RunningMean::stderr_mean() const {
   return n < 2 ? kNaN : std::sqrt(variance() / static_cast<double>(n));

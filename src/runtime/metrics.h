@@ -47,9 +47,9 @@ struct RunningMean {
 // Accumulates per-position results of a perplexity or KL-divergence run. Not thread-safe; give
 // each thread its own and merge().
 struct QualityStats {
-  RunningMean nll;     // negative log-likelihood of the target token, nats
-  RunningMean kld;     // KL(P_base || P), nats
-  int64_t n_top = 0;   // positions compared for argmax agreement
+  RunningMean nll;    // negative log-likelihood of the target token, nats
+  RunningMean kld;    // KL(P_base || P), nats
+  int64_t n_top = 0;  // positions compared for argmax agreement
   int64_t same_top = 0;
 
   void add_nll(double value) { nll.add(value); }

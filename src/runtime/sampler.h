@@ -16,16 +16,16 @@ struct SamplerParams {
   // Seed value that asks for a fresh random seed (llama-cli's `--seed -1`, stored as 0xFFFFFFFF).
   static constexpr uint64_t kRandomSeed = 0xFFFFFFFFull;
 
-  float temp = 0.8f;             // temperature; <= 0 picks the argmax (ties to the lowest id)
-  int top_k = 40;                // keep the k most likely tokens; 0 = disabled
-  float top_p = 0.95f;           // keep the smallest prefix with mass >= top_p; 1 = disabled
-  float min_p = 0.05f;           // keep tokens with p >= min_p * p_max; 0 = disabled
-  float repeat_penalty = 1.0f;   // divide positive / multiply negative logits of repeated tokens
-  int repeat_last_n = 64;        // window of recent tokens the penalties look at; 0 = disabled.
-                                 // llama-cli's -1 (= context size) is resolved by the caller.
-  float frequency_penalty = 0;   // subtract frequency_penalty * count (OpenAI)
-  float presence_penalty = 0;    // subtract presence_penalty once if count > 0 (OpenAI)
-  uint64_t seed = kRandomSeed;   // RNG seed; kRandomSeed draws one from std::random_device
+  float temp = 0.8f;            // temperature; <= 0 picks the argmax (ties to the lowest id)
+  int top_k = 40;               // keep the k most likely tokens; 0 = disabled
+  float top_p = 0.95f;          // keep the smallest prefix with mass >= top_p; 1 = disabled
+  float min_p = 0.05f;          // keep tokens with p >= min_p * p_max; 0 = disabled
+  float repeat_penalty = 1.0f;  // divide positive / multiply negative logits of repeated tokens
+  int repeat_last_n = 64;       // window of recent tokens the penalties look at; 0 = disabled.
+                                // llama-cli's -1 (= context size) is resolved by the caller.
+  float frequency_penalty = 0;  // subtract frequency_penalty * count (OpenAI)
+  float presence_penalty = 0;   // subtract presence_penalty once if count > 0 (OpenAI)
+  uint64_t seed = kRandomSeed;  // RNG seed; kRandomSeed draws one from std::random_device
 };
 
 // Checks every field; the message names the option and the value it got.
@@ -71,8 +71,11 @@ class Sampler {
 
  private:
   void apply_penalties(int32_t n_vocab);
-  size_t truncate(size_t n);  // top-k, top-p, min-p on cand_[0, n); returns the kept count
+  size_t truncate(size_t n_vocab);
+  size_t select_top(size_t m, float threshold, size_t n_vocab);
+  size_t gather(float threshold, size_t n_vocab);
   void sort_prefix(size_t from, size_t to, size_t n);
+  size_t top_p_prefix(size_t n, size_t sorted_end, double max_logit, double target);
   double uniform01();  // [0, 1) with 53 random bits, identical on every platform
 
   SamplerParams params_;
@@ -84,7 +87,8 @@ class Sampler {
   size_t history_head_ = 0;  // next slot to write
   size_t history_size_ = 0;
 
-  std::vector<Candidate> cand_;  // [n_vocab] scratch, grown on first use
+  std::vector<float> work_;      // [n_vocab] logits after NaN -> -inf and penalties
+  std::vector<Candidate> cand_;  // [n_vocab] candidates surviving truncation
   std::vector<int32_t> counts_;  // [n_vocab] zero between calls
 };
 

@@ -20,9 +20,9 @@ class StopMatcher {
   explicit StopMatcher(std::vector<std::string> stops);
 
   struct Step {
-    std::string text;     // safe to emit now (after a stop: everything before the stop string)
-    bool stopped = false; // a stop string completed; generation should end
-    int stop_index = -1;  // which of the constructor's strings, when stopped
+    std::string text;      // safe to emit now (after a stop: everything before the stop string)
+    bool stopped = false;  // a stop string completed; generation should end
+    int stop_index = -1;   // which of the constructor's strings, when stopped
   };
 
   // Appends `piece` to the held-back text and returns what may be emitted. After a stop, further

@@ -132,7 +132,8 @@ TEST(StopMatcher, NeverSplitsACodePoint) {
 
 TEST(StopMatcher, MultiByteStopStrings) {
   // Stop "。\n" (E3 80 82 0A) split inside its first code point.
-  const StopRun r = feed_all({"\xE3\x80\x82\n"}, {"\xE4\xBD\xA0\xE5\xA5\xBD\xE3", "\x80", "\x82", "\n", "x"});
+  const StopRun r =
+      feed_all({"\xE3\x80\x82\n"}, {"\xE4\xBD\xA0\xE5\xA5\xBD\xE3", "\x80", "\x82", "\n", "x"});
   EXPECT_TRUE(r.stopped);
   EXPECT_EQ(r.text, "\xE4\xBD\xA0\xE5\xA5\xBD");  // 你好
   // The same bytes followed by something else are released whole.
@@ -156,8 +157,9 @@ TEST(Utf8CompletePrefix, Cases) {
   EXPECT_EQ(utf8_complete_prefix("a\xC3\xA9"), 3u);
   EXPECT_EQ(utf8_complete_prefix("\xF0\x9F\x98"), 0u);
   EXPECT_EQ(utf8_complete_prefix("\xF0\x9F\x98\x80"), 4u);
-  EXPECT_EQ(utf8_complete_prefix("\x80\x80\x80\x80"), 4u);  // stray continuations: nothing to wait for
-  EXPECT_EQ(utf8_complete_prefix("a\xFF"), 2u);             // invalid byte: not held
+  EXPECT_EQ(utf8_complete_prefix("\x80\x80\x80\x80"),
+            4u);                                 // stray continuations: nothing to wait for
+  EXPECT_EQ(utf8_complete_prefix("a\xFF"), 2u);  // invalid byte: not held
 }
 
 }  // namespace
