@@ -366,5 +366,82 @@ TEST(Sampler, NonFiniteRowsStillSample) {
   EXPECT_EQ(s.sample(nan_row, 3), 1);
 }
 
+// Straightforward reference: full sort, then top-k, top-p, min-p, temperature one after another,
+// renormalising between stages as a sampler chain does.
+std::vector<std::pair<int32_t, double>> reference(const std::vector<float>& logits,
+                                                  const SamplerParams& p) {
+  const int n = static_cast<int>(logits.size());
+  std::vector<int32_t> order(n);
+  for (int i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return logits[a] != logits[b] ? logits[a] > logits[b] : a < b;
+  });
+  if (p.top_k > 0 && p.top_k < n) order.resize(p.top_k);
+  const double mx = logits[order[0]];
+  auto probs = [&](double temp) {
+    std::vector<double> pr;
+    double z = 0;
+    for (int32_t id : order) z += std::exp((logits[id] - mx) / temp);
+    for (int32_t id : order) pr.push_back(std::exp((logits[id] - mx) / temp) / z);
+    return pr;
+  };
+  if (p.top_p < 1) {
+    const std::vector<double> pr = probs(1.0);
+    double cum = 0;
+    size_t keep = 0;
+    while (keep < order.size()) {
+      cum += pr[keep++];
+      if (cum >= p.top_p) break;
+    }
+    order.resize(keep);
+  }
+  if (p.min_p > 0) {
+    const std::vector<double> pr = probs(1.0);
+    size_t keep = 1;
+    while (keep < order.size() && pr[keep] >= p.min_p * pr[0]) ++keep;
+    order.resize(keep);
+  }
+  const std::vector<double> pr = probs(p.temp);
+  std::vector<std::pair<int32_t, double>> out;
+  for (size_t i = 0; i < order.size(); ++i) out.emplace_back(order[i], pr[i]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Sampler, StagesTogetherMatchAReferenceChain) {
+  std::mt19937 gen(11);
+  const int sizes[] = {7, 300, 50000};
+  const float spreads[] = {0.1f, 1.0f, 4.0f};  // flat to peaked
+  for (int n : sizes) {
+    for (float spread : spreads) {
+      std::normal_distribution<float> normal(0.0f, spread);
+      std::vector<float> logits(n);
+      for (float& l : logits) l = normal(gen);
+      for (int top_k : {0, 1, 5, 40}) {
+        for (float top_p : {0.3f, 0.9f, 1.0f}) {
+          for (float min_p : {0.0f, 0.05f, 0.5f}) {
+            SamplerParams p = plain();
+            p.top_k = top_k;
+            p.top_p = top_p;
+            p.min_p = min_p;
+            p.temp = 0.7f;
+            Sampler s(p);
+            std::vector<std::pair<int32_t, double>> got;
+            for (const auto& c : s.distribution(logits.data(), n)) got.emplace_back(c.id, c.p);
+            std::sort(got.begin(), got.end());
+            const auto want = reference(logits, p);
+            ASSERT_EQ(got.size(), want.size()) << "n " << n << " spread " << spread << " k "
+                                               << top_k << " p " << top_p << " min_p " << min_p;
+            for (size_t i = 0; i < got.size(); ++i) {
+              ASSERT_EQ(got[i].first, want[i].first);
+              ASSERT_NEAR(got[i].second, want[i].second, 1e-9);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgellm
