@@ -119,7 +119,9 @@ TEST(SynthWrite, EveryVocabularyLoadsAndRoundTrips) {
     ASSERT_FALSE(ids.empty());
     EXPECT_LT(ids.size(), text.size()) << p.name << ": no merges applied";
     EXPECT_EQ(ids.front() == p.tokenizer.bos_id, p.tokenizer.add_bos) << p.name;
-    auto back = tok->decode(ids, /*remove_special=*/true);
+    // Without BOS, SentencePiece's leading space is dropped again on decoding.
+    const auto plain = tok->encode(text, /*add_special=*/false);
+    auto back = tok->decode(plain);
     ASSERT_TRUE(back.ok()) << back.status().message();
     EXPECT_EQ(*back, text) << p.name;
   }
