@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "common/testdata.h"
 #include "gguf/file.h"
 #include "quant/quant.h"
+#include "quant/quantize_file.h"
 #include "synth/synth.h"
 #include "synth/vocab.h"
 #include "tokenizer/tokenizer.h"
@@ -92,6 +94,55 @@ TEST(SynthWrite, SameSeedSameBytesOtherSeedOtherWeights) {
   const std::string c = testing::read_file_or_die(dir.file("c.gguf"));
   ASSERT_EQ(a.size(), c.size());
   EXPECT_FALSE(a == c);
+}
+
+// The types synth gives each tensor are those `edgellm quantize` would give when quantizing the
+// same model from F16: one set of mix rules, read from the file's own metadata.
+TEST(SynthWrite, TypesMatchWhatQuantizeWouldPlanForTheF16Model) {
+  testing::TempDir dir;
+  write_or_fail(smollm(), dir.file("f16.gguf"), Recipe::F16, 0);
+  auto f = gguf::File::open(dir.file("f16.gguf"));
+  ASSERT_TRUE(f.ok());
+  for (Recipe r : {Recipe::Q4_K_M, Recipe::Q3_K_M, Recipe::Q5_K_S, Recipe::IQ4_XS}) {
+    quant::QuantizeOptions opt;
+    opt.recipe = r;
+    auto plan = quant::plan_file(*f, opt);
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    auto ours = preset_tensors(smollm(), r);
+    ASSERT_TRUE(ours.ok());
+    ASSERT_EQ(plan->tensors.size(), ours->size());
+    std::map<std::string, TensorType> planned;
+    for (const quant::TensorPlan& t : plan->tensors) planned[t.name] = t.to;
+    for (const TensorSpec& t : *ours) {
+      EXPECT_EQ(planned[t.name], t.type) << t.name << " under " << quant::recipe_info(r).name;
+    }
+    auto w = synthetic_model_writer(smollm(), {r, 0});
+    ASSERT_TRUE(w.ok());
+    EXPECT_EQ(plan->file_bytes, w->file_size()) << quant::recipe_info(r).name;
+  }
+}
+
+// Architecture-specific keys, checked on the writer without generating any tensor data.
+TEST(SynthWrite, GemmaAndPhiCarryTheirArchitectureKeys) {
+  auto g = synthetic_model_writer(*find_preset("gemma-2-2b"), {Recipe::Q4_K_M, 0});
+  ASSERT_TRUE(g.ok()) << g.status().message();
+  EXPECT_EQ(g->find("general.architecture")->as_string(), "gemma2");
+  EXPECT_EQ(g->find("gemma2.attention.key_length")->as_uint(), 256u);
+  EXPECT_EQ(g->find("gemma2.attention.value_length")->as_uint(), 256u);
+  EXPECT_EQ(g->find("gemma2.attention.sliding_window")->as_uint(), 4096u);
+  EXPECT_EQ(g->find("gemma2.attn_logit_softcapping")->as_double(), 50.0);
+  EXPECT_EQ(g->find("gemma2.final_logit_softcapping")->as_double(), 30.0);
+  EXPECT_EQ(g->find("gemma2.rope.dimension_count")->as_uint(), 256u);
+  EXPECT_EQ(g->tensor_count(), 1u + 26u * 11u + 1u);
+
+  auto p = synthetic_model_writer(*find_preset("phi-3-mini"), {Recipe::F16, 0});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->find("phi3.rope.dimension_count")->as_uint(), 96u);
+  EXPECT_EQ(p->find("phi3.attention.key_length"), nullptr);
+  EXPECT_EQ(p->find("phi3.attention.head_count_kv")->as_uint(), 32u);
+  EXPECT_EQ(p->find("tokenizer.ggml.eos_token_id")->as_uint(), 32000u);
+  EXPECT_EQ(p->find("gemma2.attn_logit_softcapping"), nullptr);
+  EXPECT_EQ(p->find("phi3.attn_logit_softcapping"), nullptr);
 }
 
 // Every preset's vocabulary (written without tensors) loads, has the preset's size and special
