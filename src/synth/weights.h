@@ -19,8 +19,9 @@ bool can_generate(TensorType type);
 
 // Writes rows [first_row, first_row + n_rows) of a tensor of `type` with rows of n_per_row
 // elements (a multiple of the block size) to `dst` (n_rows * row_size(type, n_per_row) bytes).
-// Values are about N(0, sigma^2) (a sum of four uniforms for the float types; uniform levels
-// times random sub-block scales for the block formats). Precondition: can_generate(type).
+// Values are about N(0, sigma^2): for the float types, draws from a table of 65536 normal values
+// made from the seed; for the block formats, uniform levels times random sub-block scales.
+// Precondition: can_generate(type).
 void random_rows(TensorType type, uint64_t seed, float sigma, int64_t first_row, int64_t n_rows,
                  int64_t n_per_row, uint8_t* dst);
 
