@@ -35,7 +35,7 @@ void print_tensors(const std::vector<synth::TensorSpec>& tensors) {
   for (const synth::TensorSpec& t : tensors) {
     std::string shape;
     for (int64_t d : t.ne) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
-    std::printf("  %-32s %-20s %-6s%s%s\n", t.name.c_str(), ("[" + shape + "]").c_str(),
+    std::printf("  %-32s %-20s %s%s%s\n", t.name.c_str(), ("[" + shape + "]").c_str(),
                 tensor_type_name(t.type), t.note.empty() ? "" : "  ", t.note.c_str());
   }
 }
