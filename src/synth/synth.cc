@@ -59,12 +59,11 @@ void add_metadata(const Preset& p, quant::Recipe recipe, gguf::Writer& w) {
 
 // 1-D F32 data computed up front (norm weights, rope factors), served row by row.
 gguf::RowProducer constant_rows(std::shared_ptr<const std::vector<float>> values) {
-  return [values](int64_t first_row, int64_t n_rows, uint8_t* dst) {
+  return [values](int64_t /*first_row*/, int64_t n_rows, uint8_t* dst) {
     const size_t n = values->size();
     for (int64_t r = 0; r < n_rows; ++r) {
       std::memcpy(dst + static_cast<size_t>(r) * n * 4, values->data(), n * 4);
     }
-    (void)first_row;
     return Status::Ok();
   };
 }
