@@ -88,7 +88,11 @@ Result<Value> binary_op(const std::string& op, const Value& a, const Value& b) {
     return Value::integer(o == '+' ? x + y : o == '-' ? x - y : x * y);
   }
   if (op == "+") {
-    if (a.is_string() && b.is_string()) return Value::string(a.str() + b.str());
+    if (a.is_string() && b.is_string()) {
+      if (!a.is_markup() && !b.is_markup()) return Value::string(a.str() + b.str());
+      return Value::markup((a.is_markup() ? a.str() : html_escape(a.str())) +
+                           (b.is_markup() ? b.str() : html_escape(b.str())));
+    }
     if (a.is_list() && b.is_list() && !a.list_obj().generator && !b.list_obj().generator &&
         a.list_obj().tuple == b.list_obj().tuple) {
       std::vector<Value> items = a.list_obj().items;
@@ -111,7 +115,7 @@ Result<Value> binary_op(const std::string& op, const Value& a, const Value& b) {
       if (seq->is_string()) {
         std::string s;
         for (int64_t i = 0; i < n; ++i) s += seq->str();
-        return Value::string(std::move(s));
+        return seq->is_markup() ? Value::markup(std::move(s)) : Value::string(std::move(s));
       }
       std::vector<Value> items;
       for (int64_t i = 0; i < n; ++i) {

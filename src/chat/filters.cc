@@ -68,6 +68,7 @@ Status sort_values(std::vector<Value>* items, const std::vector<Value>& keys, bo
 
 // select/reject/selectattr/rejectattr: `args` start with the test name (and for *attr, the attr).
 Result<Value> select(Interp& in, const Value& v, const CallArgs& a, bool attr, bool keep) {
+  if (!truthy(v)) return Value::generator({});  // Jinja: `if value:` before iterating
   EDGELLM_ASSIGN_OR_RETURN(std::vector<Value> items, items_of(v));
   size_t next = 0;
   std::string attribute;
@@ -97,6 +98,8 @@ Result<Value> select(Interp& in, const Value& v, const CallArgs& a, bool attr, b
   return Value::generator(std::move(out));
 }
 
+}  // namespace
+
 std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -111,6 +114,8 @@ std::string html_escape(const std::string& s) {
   }
   return out;
 }
+
+namespace {
 
 // Python's "%s" % args for the format filter: %s %r %d %i %f %%.
 Result<Value> percent_format(const std::string& fmt, const CallArgs& a) {
@@ -170,6 +175,7 @@ Result<Value> do_indent(const Value& v, const CallArgs& a) {
 }
 
 Result<Value> do_map(Interp& in, const Value& v, const CallArgs& a) {
+  if (!truthy(v)) return Value::generator({});  // Jinja: `if value:` before iterating
   EDGELLM_ASSIGN_OR_RETURN(std::vector<Value> items, items_of(v));
   std::vector<Value> out;
   if (const Value* attr = arg(a, static_cast<size_t>(-1), "attribute")) {
@@ -237,7 +243,26 @@ Result<Value> to_int(const Value& v, const CallArgs& a) {
 
 bool has_filter(const std::string& name);
 
+namespace {
+
+Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, const CallArgs& a);
+
+}  // namespace
+
+// Filters that keep a Markup input Markup, as markupsafe's str methods do.
 Result<Value> apply_filter(Interp& in, const std::string& name, const Value& v, const CallArgs& a) {
+  EDGELLM_ASSIGN_OR_RETURN(Value r, filter_impl(in, name, v, a));
+  if (v.is_markup() && r.is_string() && !r.is_markup() &&
+      (name == "trim" || name == "upper" || name == "lower" || name == "title" ||
+       name == "capitalize" || name == "string" || name == "indent" || name == "center")) {
+    return Value::markup(r.str());
+  }
+  return r;
+}
+
+namespace {
+
+Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, const CallArgs& a) {
   if (name == "tojson") return do_tojson(v, a);
   if (name == "length" || name == "count") {
     if (v.is_string()) return Value::integer(static_cast<int64_t>(utf8_length(v.str())));
@@ -257,9 +282,10 @@ Result<Value> apply_filter(Interp& in, const std::string& name, const Value& v, 
   if (name == "title") return Value::string(py_title(to_str(v)));
   if (name == "capitalize") return Value::string(py_capitalize(to_str(v)));
   if (name == "string") return Value::string(to_str(v));
-  if (name == "safe") return v;
+  if (name == "safe") return v.is_markup() ? v : Value::markup(to_str(v));
   if (name == "pprint") return Value::string(to_repr(v));
-  if (name == "escape" || name == "e" || name == "forceescape") return Value::string(html_escape(to_str(v)));
+  if (name == "escape" || name == "e") return v.is_markup() ? v : Value::markup(html_escape(to_str(v)));
+  if (name == "forceescape") return Value::markup(html_escape(to_str(v)));
   if (name == "replace") {
     CallArgs ra;
     ra.pos = {Value::string(to_str(at(a, 0, "old"))), Value::string(to_str(at(a, 1, "new")))};
@@ -442,6 +468,8 @@ Result<Value> apply_filter(Interp& in, const std::string& name, const Value& v, 
   }
   return Status(ErrorCode::kInvalidArgument, "TemplateAssertionError: No filter named '" + name + "'.");
 }
+
+}  // namespace
 
 Result<bool> apply_test(Interp& in, const std::string& name, const Value& v, const CallArgs& a) {
   (void)in;

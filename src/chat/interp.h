@@ -72,6 +72,8 @@ std::vector<std::string> py_split(const std::string& s, const Value& sep, int64_
 std::string py_strip(const std::string& s, const Value& chars, bool left, bool right);
 std::vector<std::string> py_splitlines(const std::string& s, bool keepends);
 std::string ascii_upper(std::string s);
+// markupsafe.escape: & < > " ' as HTML entities.
+std::string html_escape(const std::string& s);
 std::string ascii_lower(std::string s);
 std::string py_title(const std::string& s);
 std::string py_capitalize(const std::string& s);

@@ -275,8 +275,11 @@ Result<Value> get_attr(const Value& obj, const std::string& name) {
     case Kind::kString:
       if (is_str_method(name)) {
         std::string self = obj.str();
-        return Value::callable("str." + name, [self, name](const CallArgs& a) {
-          return call_str_method(self, name, a);
+        const bool markup = obj.is_markup();
+        return Value::callable("str." + name, [self, name, markup](const CallArgs& a) -> Result<Value> {
+          EDGELLM_ASSIGN_OR_RETURN(Value r, call_str_method(self, name, a));
+          if (markup && r.is_string()) return Value::markup(r.str());  // markupsafe keeps Markup
+          return r;
         });
       }
       return no_attr(obj, name);

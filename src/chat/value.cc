@@ -45,6 +45,11 @@ Value Value::string(std::string s) {
   v.s_ = std::move(s);
   return v;
 }
+Value Value::markup(std::string s) {
+  Value v = string(std::move(s));
+  v.b_ = true;
+  return v;
+}
 Value Value::list(std::vector<Value> items) {
   Value v;
   v.kind_ = Kind::kList;

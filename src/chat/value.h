@@ -52,6 +52,8 @@ class Value {
   static Value integer(int64_t i);
   static Value real(double d);
   static Value string(std::string s);
+  // A markupsafe.Markup string (from |safe, |escape): `+` HTML-escapes plain strings joined to it.
+  static Value markup(std::string s);
   static Value list(std::vector<Value> items = {});
   static Value tuple(std::vector<Value> items);
   static Value generator(std::vector<Value> items);
@@ -67,6 +69,7 @@ class Value {
   bool is_float() const { return kind_ == Kind::kFloat; }
   bool is_number() const { return kind_ == Kind::kInt || kind_ == Kind::kFloat || is_bool(); }
   bool is_string() const { return kind_ == Kind::kString; }
+  bool is_markup() const { return kind_ == Kind::kString && b_; }
   bool is_list() const { return kind_ == Kind::kList; }
   bool is_dict() const { return kind_ == Kind::kDict; }
   bool is_namespace() const { return kind_ == Kind::kNamespace; }
@@ -85,7 +88,7 @@ class Value {
 
  private:
   Kind kind_ = Kind::kUndefined;
-  bool b_ = false;
+  bool b_ = false;  // bool value; for strings, the Markup flag
   int64_t i_ = 0;
   double d_ = 0;
   std::string s_;
