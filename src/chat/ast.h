@@ -58,7 +58,7 @@ enum class NodeKind {
   kWith,         // with targets = exprs (in defaults) body
   kBreak,
   kContinue,
-  kScope,        // a block tag that just renders its body ({% generation %})
+  kScope,  // a block tag that just renders its body ({% generation %})
 };
 
 struct Node;
@@ -74,10 +74,10 @@ struct Node {
   NodeKind kind;
   int line = 0;
   int col = 0;
-  std::string text;                  // kText; macro name
-  std::string attr;                  // kSet on a namespace attribute
-  ExprPtr expr;                      // output, set value, for iterable, call expression
-  ExprPtr cond;                      // for-loop filter
+  std::string text;  // kText; macro name
+  std::string attr;  // kSet on a namespace attribute
+  ExprPtr expr;      // output, set value, for iterable, call expression
+  ExprPtr cond;      // for-loop filter
   bool recursive = false;
   std::vector<std::string> targets;  // assigned names; macro/caller parameters
   std::vector<ExprPtr> defaults;     // parameter defaults (null when none); with values

@@ -3,12 +3,10 @@
 
 namespace edgellm::chat {
 
-Result<std::string> apply_chat_template(const Template& tmpl, const nlohmann::ordered_json& messages,
-                                        bool add_generation_prompt, const std::string& bos_token,
-                                        const std::string& eos_token,
-                                        const nlohmann::ordered_json* tools,
-                                        const nlohmann::ordered_json& extra_vars,
-                                        const RenderOptions& options) {
+Result<std::string> apply_chat_template(
+    const Template& tmpl, const nlohmann::ordered_json& messages, bool add_generation_prompt,
+    const std::string& bos_token, const std::string& eos_token, const nlohmann::ordered_json* tools,
+    const nlohmann::ordered_json& extra_vars, const RenderOptions& options) {
   if (!messages.is_array()) {
     return Status(ErrorCode::kInvalidArgument, "chat messages must be a JSON array");
   }

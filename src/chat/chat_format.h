@@ -14,11 +14,9 @@ namespace edgellm::chat {
 // `tools` null passes tools=None as transformers does. `extra_vars` (a JSON object, or null) adds
 // template variables such as enable_thinking; they override the ones above. Key order inside the
 // JSON values is kept (tojson shows it).
-Result<std::string> apply_chat_template(const Template& tmpl, const nlohmann::ordered_json& messages,
-                                        bool add_generation_prompt, const std::string& bos_token,
-                                        const std::string& eos_token,
-                                        const nlohmann::ordered_json* tools,
-                                        const nlohmann::ordered_json& extra_vars,
-                                        const RenderOptions& options = {});
+Result<std::string> apply_chat_template(
+    const Template& tmpl, const nlohmann::ordered_json& messages, bool add_generation_prompt,
+    const std::string& bos_token, const std::string& eos_token, const nlohmann::ordered_json* tools,
+    const nlohmann::ordered_json& extra_vars, const RenderOptions& options = {});
 
 }  // namespace edgellm::chat

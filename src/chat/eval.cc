@@ -57,7 +57,8 @@ Result<Value> binary_op(const std::string& op, const Value& a, const Value& b) {
   if (a.is_number() && b.is_number()) {
     const bool fl = a.is_float() || b.is_float();
     if (op == "/") {
-      if (b.as_float() == 0) return Status(ErrorCode::kInvalidArgument, "ZeroDivisionError: division by zero");
+      if (b.as_float() == 0)
+        return Status(ErrorCode::kInvalidArgument, "ZeroDivisionError: division by zero");
       return Value::real(a.as_float() / b.as_float());
     }
     if (op == "**") {
@@ -70,7 +71,8 @@ Result<Value> binary_op(const std::string& op, const Value& a, const Value& b) {
     }
     if (op == "//" || o == '%') {
       if (b.as_float() == 0) {
-        return Status(ErrorCode::kInvalidArgument, "ZeroDivisionError: integer division or modulo by zero");
+        return Status(ErrorCode::kInvalidArgument,
+                      "ZeroDivisionError: integer division or modulo by zero");
       }
       if (fl) {
         const double x = a.as_float(), y = b.as_float();
@@ -99,13 +101,15 @@ Result<Value> binary_op(const std::string& op, const Value& a, const Value& b) {
       items.insert(items.end(), b.list_obj().items.begin(), b.list_obj().items.end());
       return a.list_obj().tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
     }
-    if (a.is_string()) return type_error("can only concatenate str (not \"" + type_name(b) + "\") to str");
-    if (a.is_list()) return type_error("can only concatenate list (not \"" + type_name(b) + "\") to list");
+    if (a.is_string())
+      return type_error("can only concatenate str (not \"" + type_name(b) + "\") to str");
+    if (a.is_list())
+      return type_error("can only concatenate list (not \"" + type_name(b) + "\") to list");
   }
   if (op == "*") {
-    const Value* seq = (a.is_string() || a.is_list()) && (b.is_int() || b.is_bool()) ? &a
+    const Value* seq = (a.is_string() || a.is_list()) && (b.is_int() || b.is_bool())   ? &a
                        : (b.is_string() || b.is_list()) && (a.is_int() || a.is_bool()) ? &b
-                                                                                         : nullptr;
+                                                                                       : nullptr;
     if (seq != nullptr && !(seq->is_list() && seq->list_obj().generator)) {
       const int64_t n = std::max<int64_t>(0, (seq == &a ? b : a).as_int());
       const size_t unit = seq->is_string() ? seq->str().size() : seq->list_obj().items.size();
@@ -182,7 +186,8 @@ Result<Value> Interp::eval(const Expr& e, const ScopePtr& scope) {
       EDGELLM_ASSIGN_OR_RETURN(Value v, eval(*e.children[0], scope));
       if (e.name == "not") return Value::boolean(!truthy(v));
       if (v.is_undefined()) return undefined_error(v);
-      if (!v.is_number()) return type_error("bad operand type for unary " + e.name + ": '" + type_name(v) + "'");
+      if (!v.is_number())
+        return type_error("bad operand type for unary " + e.name + ": '" + type_name(v) + "'");
       if (e.name == "+") return v.is_float() ? v : Value::integer(v.as_int());
       return v.is_float() ? Value::real(-v.as_float()) : Value::integer(-v.as_int());
     }
@@ -227,7 +232,9 @@ Result<Value> Interp::eval(const Expr& e, const ScopePtr& scope) {
       EDGELLM_ASSIGN_OR_RETURN(Value c, eval(*e.children[1], scope));
       if (truthy(c)) return eval(*e.children[0], scope);
       if (e.children[2]) return eval(*e.children[2], scope);
-      return Value::undefined("UndefinedError: the inline if-expression evaluated to false and no else section was defined");
+      return Value::undefined(
+          "UndefinedError: the inline if-expression evaluated to false and no else section was "
+          "defined");
     }
     case ExprKind::kFilter: {
       EDGELLM_ASSIGN_OR_RETURN(Value v, eval(*e.children[0], scope));

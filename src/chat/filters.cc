@@ -25,7 +25,8 @@ Result<Value> attr_path(const Value& v, const std::string& path) {
   size_t start = 0;
   while (true) {
     const size_t dot = path.find('.', start);
-    const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const std::string part =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     Value key = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit)
                     ? Value::integer(std::stoll(part))
                     : Value::string(part);
@@ -104,12 +105,23 @@ std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -133,11 +145,17 @@ Result<Value> percent_format(const std::string& fmt, const CallArgs& a) {
     }
     const Value* v = arg(a, next++, nullptr);
     if (v == nullptr) return type_error("not enough arguments for format string");
-    if (c == 's') out += to_str(*v);
-    else if (c == 'r') out += to_repr(*v);
-    else if (c == 'd' || c == 'i') out += std::to_string(v->is_float() ? static_cast<int64_t>(v->as_float()) : v->as_int());
-    else if (c == 'f') out += strfmt("%f", v->as_float());
-    else return Status(ErrorCode::kInvalidArgument, std::string("ValueError: unsupported format character '") + c + "'");
+    if (c == 's')
+      out += to_str(*v);
+    else if (c == 'r')
+      out += to_repr(*v);
+    else if (c == 'd' || c == 'i')
+      out += std::to_string(v->is_float() ? static_cast<int64_t>(v->as_float()) : v->as_int());
+    else if (c == 'f')
+      out += strfmt("%f", v->as_float());
+    else
+      return Status(ErrorCode::kInvalidArgument,
+                    std::string("ValueError: unsupported format character '") + c + "'");
   }
   return Value::string(std::move(out));
 }
@@ -160,7 +178,10 @@ Result<Value> do_tojson(const Value& v, const CallArgs& a) {
 Result<Value> do_indent(const Value& v, const CallArgs& a) {
   const Value four = Value::integer(4);
   const Value& width = at(a, 0, "width", four);
-  const std::string ind = width.is_string() ? width.str() : std::string(static_cast<size_t>(std::max<int64_t>(0, width.as_int())), ' ');
+  const std::string ind =
+      width.is_string()
+          ? width.str()
+          : std::string(static_cast<size_t>(std::max<int64_t>(0, width.as_int())), ' ');
   const bool first = truthy(at(a, 1, "first")), blank = truthy(at(a, 2, "blank"));
   std::vector<std::string> lines = py_splitlines(to_str(v) + "\n", false);
   std::string rv;
@@ -201,7 +222,8 @@ Result<Value> do_map(Interp& in, const Value& v, const CallArgs& a) {
 
 Result<Value> do_minmax(const Value& v, const CallArgs& a, bool want_max) {
   EDGELLM_ASSIGN_OR_RETURN(std::vector<Value> items, items_of(v));
-  if (items.empty()) return Value::undefined("UndefinedError: No aggregated item, sequence was empty.");
+  if (items.empty())
+    return Value::undefined("UndefinedError: No aggregated item, sequence was empty.");
   const bool cs = truthy(at(a, 0, "case_sensitive"));
   const Value& attr = at(a, 1, "attribute");
   size_t best = 0;
@@ -266,14 +288,16 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
   if (name == "tojson") return do_tojson(v, a);
   if (name == "length" || name == "count") {
     if (v.is_string()) return Value::integer(static_cast<int64_t>(utf8_length(v.str())));
-    if (v.is_list() && !v.list_obj().generator) return Value::integer(static_cast<int64_t>(v.list_obj().items.size()));
+    if (v.is_list() && !v.list_obj().generator)
+      return Value::integer(static_cast<int64_t>(v.list_obj().items.size()));
     if (v.is_mapping()) return Value::integer(static_cast<int64_t>(v.dict_obj().items.size()));
     if (v.is_undefined()) return Value::integer(0);
     return type_error("object of type '" + type_name(v) + "' has no len()");
   }
   if (name == "default" || name == "d") {
     const Value empty = Value::string("");
-    if (v.is_undefined() || (truthy(at(a, 1, "boolean")) && !truthy(v))) return at(a, 0, "default_value", empty);
+    if (v.is_undefined() || (truthy(at(a, 1, "boolean")) && !truthy(v)))
+      return at(a, 0, "default_value", empty);
     return v;
   }
   if (name == "trim") return Value::string(py_strip(to_str(v), at(a, 0, "chars"), true, true));
@@ -284,7 +308,8 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
   if (name == "string") return Value::string(to_str(v));
   if (name == "safe") return v.is_markup() ? v : Value::markup(to_str(v));
   if (name == "pprint") return Value::string(to_repr(v));
-  if (name == "escape" || name == "e") return v.is_markup() ? v : Value::markup(html_escape(to_str(v)));
+  if (name == "escape" || name == "e")
+    return v.is_markup() ? v : Value::markup(html_escape(to_str(v)));
   if (name == "forceescape") return Value::markup(html_escape(to_str(v)));
   if (name == "replace") {
     CallArgs ra;
@@ -295,9 +320,11 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
   if (name == "join") {
     EDGELLM_ASSIGN_OR_RETURN(std::vector<Value> items, items_of(v));
     const Value& attr = at(a, 1, "attribute");
+    const Value empty = Value::string("");
+    const std::string sep = to_str(at(a, 0, "d", empty));
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) out += to_str(at(a, 0, "d"));
+      if (i > 0) out += sep;
       Value item = items[i];
       if (attr.is_string()) {
         EDGELLM_ASSIGN_OR_RETURN(item, attr_path(item, attr.str()));
@@ -316,7 +343,8 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
       return type_error("'generator' object is not reversible");
     }
     EDGELLM_ASSIGN_OR_RETURN(std::vector<Value> items, items_of(v));
-    if (items.empty()) return Value::undefined("UndefinedError: No " + name + " item, sequence was empty.");
+    if (items.empty())
+      return Value::undefined("UndefinedError: No " + name + " item, sequence was empty.");
     return name == "first" ? items.front() : items.back();
   }
   if (name == "items") {
@@ -341,7 +369,8 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
         EDGELLM_ASSIGN_OR_RETURN(k, attr_path(item, attr.str()));
       }
       k = sort_key(k, cs);
-      if (std::any_of(seen.begin(), seen.end(), [&](const Value& s) { return equals(s, k); })) continue;
+      if (std::any_of(seen.begin(), seen.end(), [&](const Value& s) { return equals(s, k); }))
+        continue;
       seen.push_back(k);
       out.push_back(item);
     }
@@ -412,15 +441,19 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
     return type_error("bad operand type for abs(): '" + type_name(v) + "'");
   }
   if (name == "round") {
-    if (!v.is_number()) return type_error("type " + type_name(v) + " doesn't define __round__ method");
+    if (!v.is_number())
+      return type_error("type " + type_name(v) + " doesn't define __round__ method");
     const int64_t prec = at(a, 0, "precision", Value::integer(0)).as_int();
     const Value& method = at(a, 1, "method");
     const double scale = std::pow(10.0, static_cast<double>(prec));
     const double x = v.as_float() * scale;
     double r;
-    if (method.is_string() && method.str() == "floor") r = std::floor(x);
-    else if (method.is_string() && method.str() == "ceil") r = std::ceil(x);
-    else r = std::nearbyint(x);  // Python rounds half to even
+    if (method.is_string() && method.str() == "floor")
+      r = std::floor(x);
+    else if (method.is_string() && method.str() == "ceil")
+      r = std::ceil(x);
+    else
+      r = std::nearbyint(x);  // Python rounds half to even
     return Value::real(r / scale);
   }
   if (name == "indent") return do_indent(v, a);
@@ -431,19 +464,24 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
   }
   if (name == "wordcount") {
     Status st;
-    return Value::integer(static_cast<int64_t>(py_split(to_str(v), Value::none(), -1, false, &st).size()));
+    return Value::integer(
+        static_cast<int64_t>(py_split(to_str(v), Value::none(), -1, false, &st).size()));
   }
   if (name == "striptags") {
     std::string s = to_str(v), out;
     bool in_tag = false;
     for (char c : s) {
-      if (c == '<') in_tag = true;
-      else if (c == '>' && in_tag) in_tag = false;
-      else if (!in_tag) out += c;
+      if (c == '<')
+        in_tag = true;
+      else if (c == '>' && in_tag)
+        in_tag = false;
+      else if (!in_tag)
+        out += c;
     }
     Status st;
     std::string joined;
-    for (const auto& w : py_split(out, Value::none(), -1, false, &st)) joined += (joined.empty() ? "" : " ") + w;
+    for (const auto& w : py_split(out, Value::none(), -1, false, &st))
+      joined += (joined.empty() ? "" : " ") + w;
     return Value::string(std::move(joined));
   }
   if (name == "format") return percent_format(to_str(v), a);
@@ -455,7 +493,8 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
     std::vector<Value> out;
     for (size_t i = 0; i < items.size(); i += static_cast<size_t>(n)) {
       std::vector<Value> chunk(items.begin() + static_cast<std::ptrdiff_t>(i),
-                               items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + static_cast<size_t>(n))));
+                               items.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                   items.size(), i + static_cast<size_t>(n))));
       while (fill != nullptr && static_cast<int64_t>(chunk.size()) < n) chunk.push_back(*fill);
       out.push_back(Value::list(std::move(chunk)));
     }
@@ -466,7 +505,8 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
     if (v.is_undefined()) return undefined_error(v);
     return get_attr(v, to_str(n));
   }
-  return Status(ErrorCode::kInvalidArgument, "TemplateAssertionError: No filter named '" + name + "'.");
+  return Status(ErrorCode::kInvalidArgument,
+                "TemplateAssertionError: No filter named '" + name + "'.");
 }
 
 }  // namespace
@@ -487,13 +527,15 @@ Result<bool> apply_test(Interp& in, const std::string& name, const Value& v, con
   if (name == "mapping") return v.is_dict();
   if (name == "iterable") return v.is_list() || v.is_dict() || v.is_string() || v.is_undefined();
   if (name == "sequence") {
-    return (v.is_list() && !v.list_obj().generator) || v.is_dict() || v.is_string() || v.is_undefined();
+    return (v.is_list() && !v.list_obj().generator) || v.is_dict() || v.is_string() ||
+           v.is_undefined();
   }
   if (name == "callable") return v.is_callable();
   if (name == "sameas") {
     if (v.identity() != nullptr || x.identity() != nullptr) return v.identity() == x.identity();
-    return v.kind() == x.kind() && (v.is_none() || v.is_undefined() || (v.is_bool() && v.as_bool() == x.as_bool()) ||
-                                    (v.is_int() && v.as_int() == x.as_int()));
+    return v.kind() == x.kind() &&
+           (v.is_none() || v.is_undefined() || (v.is_bool() && v.as_bool() == x.as_bool()) ||
+            (v.is_int() && v.as_int() == x.as_int()));
   }
   if (name == "escaped") return false;
   if (name == "lower" || name == "upper") {
@@ -522,16 +564,19 @@ Result<bool> apply_test(Interp& in, const std::string& name, const Value& v, con
   }
   if (name == "filter") return x.is_string() && has_filter(x.str());
   if (name == "test") return x.is_string();
-  return Status(ErrorCode::kInvalidArgument, "TemplateAssertionError: No test named '" + name + "'.");
+  return Status(ErrorCode::kInvalidArgument,
+                "TemplateAssertionError: No test named '" + name + "'.");
 }
 
 bool has_filter(const std::string& name) {
   static const char* kNames[] = {
-      "tojson", "length", "count", "default", "d", "trim", "upper", "lower", "title",
-      "capitalize", "string", "safe", "pprint", "escape", "e", "forceescape", "replace", "join",
-      "map", "select", "reject", "selectattr", "rejectattr", "first", "last", "items", "list",
-      "unique", "dictsort", "sort", "reverse", "sum", "min", "max", "int", "float", "abs",
-      "round", "indent", "center", "wordcount", "striptags", "format", "batch", "attr"};
+      "tojson",     "length",      "count",      "default", "d",      "trim",      "upper",
+      "lower",      "title",       "capitalize", "string",  "safe",   "pprint",    "escape",
+      "e",          "forceescape", "replace",    "join",    "map",    "select",    "reject",
+      "selectattr", "rejectattr",  "first",      "last",    "items",  "list",      "unique",
+      "dictsort",   "sort",        "reverse",    "sum",     "min",    "max",       "int",
+      "float",      "abs",         "round",      "indent",  "center", "wordcount", "striptags",
+      "format",     "batch",       "attr"};
   for (const char* n : kNames) {
     if (name == n) return true;
   }

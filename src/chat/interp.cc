@@ -46,8 +46,7 @@ Status type_error(const std::string& msg) {
 Status Interp::count_iterations(size_t n) {
   iterations_ += n;
   if (iterations_ > opt_.max_loop_iterations) {
-    return make_error(ErrorCode::kOutOfRange,
-                      "template exceeded the limit of %zu loop iterations",
+    return make_error(ErrorCode::kOutOfRange, "template exceeded the limit of %zu loop iterations",
                       opt_.max_loop_iterations);
   }
   return Status::Ok();
@@ -214,7 +213,9 @@ Status Interp::render_for(const Node& n, const ScopePtr& scope, std::string* out
     s->parent = scope;
     Value loop = Value::dict();
     auto& d = loop.dict_obj();
-    auto put = [&](const char* k, Value v) { d.items.emplace_back(Value::string(k), std::move(v)); };
+    auto put = [&](const char* k, Value v) {
+      d.items.emplace_back(Value::string(k), std::move(v));
+    };
     put("index", Value::integer(i + 1));
     put("index0", Value::integer(i));
     put("revindex", Value::integer(len - i));
@@ -245,62 +246,64 @@ Value Interp::make_macro(const Node& n, const ScopePtr& scope, const Node* calle
   // A macro defined at some scope keeps that scope alive only through the scope itself holding
   // the macro; the closure holds a weak reference to avoid a reference cycle.
   ScopePtr strong = caller_of != nullptr ? scope : nullptr;
-  return Value::callable(caller_of ? "caller" : n.text,
-                         [this, node, weak_def, strong](const CallArgs& a) -> Result<Value> {
-    ScopePtr def = strong ? strong : weak_def.lock();
-    if (!def) return Status(ErrorCode::kInternal, "macro called after its scope ended");
-    if (call_depth_ >= opt_.max_call_depth) {
-      return make_error(ErrorCode::kOutOfRange,
-                        "template exceeded the limit of %d nested macro calls",
-                        opt_.max_call_depth);
-    }
-    auto s = std::make_shared<Scope>();
-    s->parent = def;
-    const auto& params = node->targets;
-    std::vector<Value> extra_pos;
-    for (size_t i = 0; i < a.pos.size(); ++i) {
-      if (i < params.size()) {
-        s->set(params[i], a.pos[i]);
-      } else {
-        extra_pos.push_back(a.pos[i]);
-      }
-    }
-    Value kwargs = Value::dict();
-    for (const auto& kv : a.kw) {
-      bool is_param = false;
-      for (const auto& p : params) is_param |= p == kv.first;
-      if (is_param || kv.first == "caller") {
-        s->set(kv.first, kv.second);
-      } else {
-        kwargs.dict_obj().set(Value::string(kv.first), kv.second);
-      }
-    }
-    for (size_t i = 0; i < params.size(); ++i) {
-      bool bound = false;
-      for (const auto& kv : s->vars) bound |= kv.first == params[i];
-      if (bound) continue;
-      if (node->defaults[i]) {
-        EDGELLM_ASSIGN_OR_RETURN(Value d, eval(*node->defaults[i], s));
-        s->set(params[i], std::move(d));
-      } else {
-        s->set(params[i], Value::undefined("'" + params[i] + "' is undefined"));
-      }
-    }
-    s->set("varargs", Value::tuple(std::move(extra_pos)));
-    s->set("kwargs", std::move(kwargs));
-    ++call_depth_;
-    std::string out;
-    Flow flow = Flow::kNormal;
-    Status st = render(node->body, s, &out, &flow);
-    --call_depth_;
-    EDGELLM_RETURN_IF_ERROR(st);
-    return Value::string(std::move(out));
-  });
+  return Value::callable(
+      caller_of ? "caller" : n.text,
+      [this, node, weak_def, strong](const CallArgs& a) -> Result<Value> {
+        ScopePtr def = strong ? strong : weak_def.lock();
+        if (!def) return Status(ErrorCode::kInternal, "macro called after its scope ended");
+        if (call_depth_ >= opt_.max_call_depth) {
+          return make_error(ErrorCode::kOutOfRange,
+                            "template exceeded the limit of %d nested macro calls",
+                            opt_.max_call_depth);
+        }
+        auto s = std::make_shared<Scope>();
+        s->parent = def;
+        const auto& params = node->targets;
+        std::vector<Value> extra_pos;
+        for (size_t i = 0; i < a.pos.size(); ++i) {
+          if (i < params.size()) {
+            s->set(params[i], a.pos[i]);
+          } else {
+            extra_pos.push_back(a.pos[i]);
+          }
+        }
+        Value kwargs = Value::dict();
+        for (const auto& kv : a.kw) {
+          bool is_param = false;
+          for (const auto& p : params) is_param |= p == kv.first;
+          if (is_param || kv.first == "caller") {
+            s->set(kv.first, kv.second);
+          } else {
+            kwargs.dict_obj().set(Value::string(kv.first), kv.second);
+          }
+        }
+        for (size_t i = 0; i < params.size(); ++i) {
+          bool bound = false;
+          for (const auto& kv : s->vars) bound |= kv.first == params[i];
+          if (bound) continue;
+          if (node->defaults[i]) {
+            EDGELLM_ASSIGN_OR_RETURN(Value d, eval(*node->defaults[i], s));
+            s->set(params[i], std::move(d));
+          } else {
+            s->set(params[i], Value::undefined("'" + params[i] + "' is undefined"));
+          }
+        }
+        s->set("varargs", Value::tuple(std::move(extra_pos)));
+        s->set("kwargs", std::move(kwargs));
+        ++call_depth_;
+        std::string out;
+        Flow flow = Flow::kNormal;
+        Status st = render(node->body, s, &out, &flow);
+        --call_depth_;
+        EDGELLM_RETURN_IF_ERROR(st);
+        return Value::string(std::move(out));
+      });
 }
 
 Result<Value> Interp::call(const Value& callee, const CallArgs& args) {
   if (callee.is_undefined()) return undefined_error(callee);
-  if (!callee.is_callable()) return type_error("'" + type_name(callee) + "' object is not callable");
+  if (!callee.is_callable())
+    return type_error("'" + type_name(callee) + "' object is not callable");
   return callee.callable_obj().fn(args);
 }
 

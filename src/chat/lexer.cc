@@ -10,7 +10,9 @@
 namespace edgellm::chat {
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -79,7 +81,8 @@ class Lexer {
           // {% raw %} ... {% endraw %}: the body is text.
           size_t q = p;
           while (q < src_.size() && is_ws(src_[q])) ++q;
-          if (src_.compare(q, 3, "raw") == 0 && (q + 3 >= src_.size() || !is_name_char(src_[q + 3]))) {
+          if (src_.compare(q, 3, "raw") == 0 &&
+              (q + 3 >= src_.size() || !is_name_char(src_[q + 3]))) {
             EDGELLM_RETURN_IF_ERROR(lex_raw(at, q + 3, &pos, &strip_next, &trim_next));
             line_starting = false;
             continue;
@@ -140,8 +143,8 @@ class Lexer {
   Status error_at(size_t off, const std::string& what) const {
     int line, col;
     line_col(off, &line, &col);
-    return make_error(ErrorCode::kInvalidArgument, "template syntax error at line %d, column %d: %s",
-                      line, col, what.c_str());
+    return make_error(ErrorCode::kInvalidArgument,
+                      "template syntax error at line %d, column %d: %s", line, col, what.c_str());
   }
 
   void emit_text(std::string text, size_t off) {
@@ -175,8 +178,10 @@ class Lexer {
       q += 6;
       while (q < src_.size() && is_ws(src_[q])) ++q;
       bool end_minus = false, end_plus = false;
-      if (q < src_.size() && src_[q] == '-') end_minus = true, ++q;
-      else if (q < src_.size() && src_[q] == '+') end_plus = true, ++q;
+      if (q < src_.size() && src_[q] == '-')
+        end_minus = true, ++q;
+      else if (q < src_.size() && src_[q] == '+')
+        end_plus = true, ++q;
       if (src_.compare(q, 2, "%}") != 0) return error_at(q, "expected '%}' after 'endraw'");
       std::string text(src_.substr(body, open - body));
       if (minus) {
@@ -211,30 +216,56 @@ class Lexer {
       const char e = src_[i + 1];
       i += 2;
       switch (e) {
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case 'r': out.push_back('\r'); break;
-        case '0': out.push_back('\0'); break;
-        case 'a': out.push_back('\a'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'v': out.push_back('\v'); break;
-        case '\\': out.push_back('\\'); break;
-        case '\'': out.push_back('\''); break;
-        case '"': out.push_back('"'); break;
-        case '\n': break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case '0':
+          out.push_back('\0');
+          break;
+        case 'a':
+          out.push_back('\a');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'v':
+          out.push_back('\v');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '\'':
+          out.push_back('\'');
+          break;
+        case '"':
+          out.push_back('"');
+          break;
+        case '\n':
+          break;
         case 'x':
         case 'u':
         case 'U': {
           const size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-          if (i + n > src_.size()) return error_at(i - 2, "truncated \\" + std::string(1, e) + " escape");
+          if (i + n > src_.size())
+            return error_at(i - 2, "truncated \\" + std::string(1, e) + " escape");
           uint32_t cp = 0;
           for (size_t k = 0; k < n; ++k) {
             const char h = src_[i + k];
             if (!std::isxdigit(static_cast<unsigned char>(h))) {
               return error_at(i - 2, "bad \\" + std::string(1, e) + " escape");
             }
-            cp = cp * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (std::tolower(h) - 'a' + 10));
+            cp = cp * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h))
+                                                     ? h - '0'
+                                                     : (std::tolower(h) - 'a' + 10));
           }
           i += n;
           utf8_append(&out, cp);
@@ -256,7 +287,8 @@ class Lexer {
     const char* end = block ? "%}" : "}}";
     while (true) {
       while (p < src_.size() && is_ws(src_[p])) ++p;
-      if (p >= src_.size()) return error_at(p, std::string("expected '") + end + "' before end of template");
+      if (p >= src_.size())
+        return error_at(p, std::string("expected '") + end + "' before end of template");
       if (brackets.empty()) {
         if ((src_[p] == '-' || src_[p] == '+') && src_.compare(p + 1, 2, end) == 0) {
           *end_minus = src_[p] == '-';
@@ -277,11 +309,16 @@ class Lexer {
       if (std::isdigit(static_cast<unsigned char>(c))) {
         const size_t start = p;
         bool is_float = false;
-        while (p < src_.size() && (std::isdigit(static_cast<unsigned char>(src_[p])) || src_[p] == '_')) ++p;
-        if (p + 1 < src_.size() && src_[p] == '.' && std::isdigit(static_cast<unsigned char>(src_[p + 1]))) {
+        while (p < src_.size() &&
+               (std::isdigit(static_cast<unsigned char>(src_[p])) || src_[p] == '_'))
+          ++p;
+        if (p + 1 < src_.size() && src_[p] == '.' &&
+            std::isdigit(static_cast<unsigned char>(src_[p + 1]))) {
           is_float = true;
           ++p;
-          while (p < src_.size() && (std::isdigit(static_cast<unsigned char>(src_[p])) || src_[p] == '_')) ++p;
+          while (p < src_.size() &&
+                 (std::isdigit(static_cast<unsigned char>(src_[p])) || src_[p] == '_'))
+            ++p;
         }
         if (p < src_.size() && (src_[p] == 'e' || src_[p] == 'E')) {
           size_t q = p + 1;
@@ -305,9 +342,9 @@ class Lexer {
         tokens_.push_back(make(TokKind::kName, std::string(src_.substr(start, p - start)), start));
         continue;
       }
-      static const char* kOps[] = {"**", "//", "==", "!=", ">=", "<=", "+", "-", "*", "/", "%",
-                                   "~",  "<",  ">",  "=",  "(",  ")", "[", "]", "{", "}", ".",
-                                   ",",  ":",  "|"};
+      static const char* kOps[] = {"**", "//", "==", "!=", ">=", "<=", "+", "-", "*",
+                                   "/",  "%",  "~",  "<",  ">",  "=",  "(", ")", "[",
+                                   "]",  "{",  "}",  ".",  ",",  ":",  "|"};
       bool matched = false;
       for (const char* op : kOps) {
         const size_t n = std::strlen(op);
@@ -336,6 +373,13 @@ class Lexer {
 
 }  // namespace
 
-Result<std::vector<Token>> lex_template(std::string_view src) { return Lexer(src).run(); }
+Result<std::vector<Token>> lex_template(std::string_view src) {
+  // Jinja drops one trailing newline of the source (keep_trailing_newline is off).
+  if (!src.empty() && src.back() == '\n') {
+    src.remove_suffix(1);
+    if (!src.empty() && src.back() == '\r') src.remove_suffix(1);
+  }
+  return Lexer(src).run();
+}
 
 }  // namespace edgellm::chat

@@ -276,16 +276,18 @@ Result<Value> get_attr(const Value& obj, const std::string& name) {
       if (is_str_method(name)) {
         std::string self = obj.str();
         const bool markup = obj.is_markup();
-        return Value::callable("str." + name, [self, name, markup](const CallArgs& a) -> Result<Value> {
-          EDGELLM_ASSIGN_OR_RETURN(Value r, call_str_method(self, name, a));
-          if (markup && r.is_string()) return Value::markup(r.str());  // markupsafe keeps Markup
-          return r;
-        });
+        return Value::callable("str." + name,
+                               [self, name, markup](const CallArgs& a) -> Result<Value> {
+                                 EDGELLM_ASSIGN_OR_RETURN(Value r, call_str_method(self, name, a));
+                                 if (markup && r.is_string())
+                                   return Value::markup(r.str());  // markupsafe keeps Markup
+                                 return r;
+                               });
       }
       return no_attr(obj, name);
     case Kind::kList: {
-      static const char* kUnsafe[] = {"append", "pop", "insert", "extend", "remove",
-                                      "reverse", "sort", "clear"};
+      static const char* kUnsafe[] = {"append", "pop",     "insert", "extend",
+                                      "remove", "reverse", "sort",   "clear"};
       for (const char* u : kUnsafe) {
         if (name == u) return security_undefined(name, "list");
       }
@@ -301,7 +303,8 @@ Result<Value> get_attr(const Value& obj, const std::string& name) {
             if (name == "index") return Value::integer(static_cast<int64_t>(i));
             ++count;
           }
-          if (name == "index") return Status(ErrorCode::kInvalidArgument, "ValueError: value is not in list");
+          if (name == "index")
+            return Status(ErrorCode::kInvalidArgument, "ValueError: value is not in list");
           return Value::integer(count);
         });
       }

@@ -38,18 +38,27 @@ class Parser {
   }
   static std::string describe(const Token& t) {
     switch (t.kind) {
-      case TokKind::kText: return "text";
-      case TokKind::kVarBegin: return "'{{'";
-      case TokKind::kVarEnd: return "'}}'";
-      case TokKind::kBlockBegin: return "'{%'";
-      case TokKind::kBlockEnd: return "'%}'";
-      case TokKind::kString: return "string";
-      case TokKind::kEof: return "end of template";
-      default: return "'" + t.value + "'";
+      case TokKind::kText:
+        return "text";
+      case TokKind::kVarBegin:
+        return "'{{'";
+      case TokKind::kVarEnd:
+        return "'}}'";
+      case TokKind::kBlockBegin:
+        return "'{%'";
+      case TokKind::kBlockEnd:
+        return "'%}'";
+      case TokKind::kString:
+        return "string";
+      case TokKind::kEof:
+        return "end of template";
+      default:
+        return "'" + t.value + "'";
     }
   }
   Status expect_op(const char* op) {
-    if (!is_op(op)) return error(cur(), std::string("expected '") + op + "', got " + describe(cur()));
+    if (!is_op(op))
+      return error(cur(), std::string("expected '") + op + "', got " + describe(cur()));
     advance();
     return Status::Ok();
   }
@@ -61,7 +70,8 @@ class Parser {
     return Status::Ok();
   }
   Result<std::string> expect_name() {
-    if (cur().kind != TokKind::kName) return error(cur(), "expected a name, got " + describe(cur()));
+    if (cur().kind != TokKind::kName)
+      return error(cur(), "expected a name, got " + describe(cur()));
     std::string n = cur().value;
     advance();
     return n;
@@ -149,7 +159,8 @@ class Parser {
 
   Status parse_statement(NodeList* out) {
     const Token tag = cur();
-    if (tag.kind != TokKind::kName) return error(tag, "expected a statement name, got " + describe(tag));
+    if (tag.kind != TokKind::kName)
+      return error(tag, "expected a statement name, got " + describe(tag));
     const std::string& n = tag.value;
     advance();
     if (n == "if") return parse_if(tag, out);
@@ -460,8 +471,8 @@ class Parser {
     while (true) {
       std::string op;
       if (cur().kind == TokKind::kOp &&
-          (cur().value == "==" || cur().value == "!=" || cur().value == "<" ||
-           cur().value == ">" || cur().value == "<=" || cur().value == ">=")) {
+          (cur().value == "==" || cur().value == "!=" || cur().value == "<" || cur().value == ">" ||
+           cur().value == "<=" || cur().value == ">=")) {
         op = cur().value;
         advance();
       } else if (is_name("in")) {
@@ -492,7 +503,8 @@ class Parser {
       const Token at = cur();
       advance();
       EDGELLM_ASSIGN_OR_RETURN(ExprPtr r, parse_concat());
-      EDGELLM_ASSIGN_OR_RETURN(e, binary(at.value == "+" ? "+" : "-", at, std::move(e), std::move(r)));
+      EDGELLM_ASSIGN_OR_RETURN(e,
+                               binary(at.value == "+" ? "+" : "-", at, std::move(e), std::move(r)));
     }
     return e;
   }

@@ -10,11 +10,12 @@ namespace edgellm::chat {
 namespace {
 
 const char* const kStrMethods[] = {
-    "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "startswith", "endswith",
-    "replace", "upper", "lower", "title", "capitalize", "swapcase", "casefold", "find", "rfind",
-    "index", "rindex", "count", "join", "format", "isdigit", "isalpha", "isalnum", "isspace",
-    "isupper", "islower", "isnumeric", "isdecimal", "removeprefix", "removesuffix", "zfill",
-    "center", "ljust", "rjust", "partition", "rpartition"};
+    "strip",     "lstrip",    "rstrip",       "split",        "rsplit",  "splitlines", "startswith",
+    "endswith",  "replace",   "upper",        "lower",        "title",   "capitalize", "swapcase",
+    "casefold",  "find",      "rfind",        "index",        "rindex",  "count",      "join",
+    "format",    "isdigit",   "isalpha",      "isalnum",      "isspace", "isupper",    "islower",
+    "isnumeric", "isdecimal", "removeprefix", "removesuffix", "zfill",   "center",     "ljust",
+    "rjust",     "partition", "rpartition"};
 
 Result<Value> list_of(const std::vector<std::string>& parts) {
   std::vector<Value> items;
@@ -97,9 +98,9 @@ Result<Value> call_str_method(const std::string& s, const std::string& name, con
       return type_error(name + " first arg must be str or a tuple of str, not " + type_name(p));
     }
     for (const auto& c : cands) {
-      const bool hit = name == "startswith"
-                           ? s.compare(0, c.size(), c) == 0
-                           : s.size() >= c.size() && s.compare(s.size() - c.size(), c.size(), c) == 0;
+      const bool hit = name == "startswith" ? s.compare(0, c.size(), c) == 0
+                                            : s.size() >= c.size() &&
+                                                  s.compare(s.size() - c.size(), c.size(), c) == 0;
       if (hit) return Value::boolean(true);
     }
     return Value::boolean(false);
@@ -183,7 +184,8 @@ Result<Value> call_str_method(const std::string& s, const std::string& name, con
         out += '}', ++i;
       } else if (s[i] == '{') {
         const size_t close = s.find('}', i);
-        if (close == std::string::npos) return Status(ErrorCode::kInvalidArgument, "ValueError: unmatched '{' in format string");
+        if (close == std::string::npos)
+          return Status(ErrorCode::kInvalidArgument, "ValueError: unmatched '{' in format string");
         const std::string field = s.substr(i + 1, close - i - 1);
         const Value* v = nullptr;
         if (field.empty()) {
@@ -193,7 +195,9 @@ Result<Value> call_str_method(const std::string& s, const std::string& name, con
         } else {
           v = arg(a, static_cast<size_t>(-1), field.c_str());
         }
-        if (v == nullptr) return Status(ErrorCode::kInvalidArgument, "IndexError: format field '" + field + "' has no value");
+        if (v == nullptr)
+          return Status(ErrorCode::kInvalidArgument,
+                        "IndexError: format field '" + field + "' has no value");
         out += to_str(*v);
         i = close;
       } else {
@@ -206,10 +210,12 @@ Result<Value> call_str_method(const std::string& s, const std::string& name, con
     return Value::boolean(all_cps(s, [](uint32_t c) { return c >= '0' && c <= '9'; }));
   }
   if (name == "isalpha") {
-    return Value::boolean(all_cps(s, [](uint32_t c) { return c >= 0x80 || std::isalpha(static_cast<int>(c)) != 0; }));
+    return Value::boolean(
+        all_cps(s, [](uint32_t c) { return c >= 0x80 || std::isalpha(static_cast<int>(c)) != 0; }));
   }
   if (name == "isalnum") {
-    return Value::boolean(all_cps(s, [](uint32_t c) { return c >= 0x80 || std::isalnum(static_cast<int>(c)) != 0; }));
+    return Value::boolean(
+        all_cps(s, [](uint32_t c) { return c >= 0x80 || std::isalnum(static_cast<int>(c)) != 0; }));
   }
   if (name == "isspace") return Value::boolean(all_cps(s, py_isspace));
   if (name == "isupper" || name == "islower") {
@@ -223,7 +229,8 @@ Result<Value> call_str_method(const std::string& s, const std::string& name, con
   }
   if (name == "removeprefix" || name == "removesuffix") {
     EDGELLM_ASSIGN_OR_RETURN(std::string x, need_str(0, nullptr));
-    if (name == "removeprefix" && s.compare(0, x.size(), x) == 0) return Value::string(s.substr(x.size()));
+    if (name == "removeprefix" && s.compare(0, x.size(), x) == 0)
+      return Value::string(s.substr(x.size()));
     if (name == "removesuffix" && !x.empty() && s.size() >= x.size() &&
         s.compare(s.size() - x.size(), x.size(), x) == 0) {
       return Value::string(s.substr(0, s.size() - x.size()));
@@ -234,8 +241,9 @@ Result<Value> call_str_method(const std::string& s, const std::string& name, con
     EDGELLM_ASSIGN_OR_RETURN(std::string sep, need_str(0, nullptr));
     const size_t p = name == "partition" ? s.find(sep) : s.rfind(sep);
     if (p == std::string::npos) {
-      return name == "partition" ? Value::tuple({Value::string(s), Value::string(""), Value::string("")})
-                                 : Value::tuple({Value::string(""), Value::string(""), Value::string(s)});
+      return name == "partition"
+                 ? Value::tuple({Value::string(s), Value::string(""), Value::string("")})
+                 : Value::tuple({Value::string(""), Value::string(""), Value::string(s)});
     }
     return Value::tuple({Value::string(s.substr(0, p)), Value::string(sep),
                          Value::string(s.substr(p + sep.size()))});
@@ -253,7 +261,8 @@ Result<Value> call_str_method(const std::string& s, const std::string& name, con
     return r;
   };
   if (name == "zfill") {
-    if (!s.empty() && (s[0] == '-' || s[0] == '+')) return Value::string(s.substr(0, 1) + std::string(pad, '0') + s.substr(1));
+    if (!s.empty() && (s[0] == '-' || s[0] == '+'))
+      return Value::string(s.substr(0, 1) + std::string(pad, '0') + s.substr(1));
     return Value::string(std::string(pad, '0') + s);
   }
   if (name == "ljust") return Value::string(s + rep(pad));

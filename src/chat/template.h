@@ -42,7 +42,8 @@ class Template {
   // the globals (range, namespace, dict, raise_exception, strftime_now).
   Result<std::string> render(const nlohmann::ordered_json& context,
                              const RenderOptions& options = {}) const;
-  Result<std::string> render(const nlohmann::json& context, const RenderOptions& options = {}) const;
+  Result<std::string> render(const nlohmann::json& context,
+                             const RenderOptions& options = {}) const;
 
  private:
   struct Impl;

@@ -150,17 +150,26 @@ bool truthy(const Value& v) {
 
 std::string type_name(const Value& v) {
   switch (v.kind()) {
-    case Kind::kUndefined: return "Undefined";
-    case Kind::kNone: return "NoneType";
-    case Kind::kBool: return "bool";
-    case Kind::kInt: return "int";
-    case Kind::kFloat: return "float";
-    case Kind::kString: return "str";
+    case Kind::kUndefined:
+      return "Undefined";
+    case Kind::kNone:
+      return "NoneType";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kInt:
+      return "int";
+    case Kind::kFloat:
+      return "float";
+    case Kind::kString:
+      return "str";
     case Kind::kList:
       return v.list_obj().generator ? "generator" : v.list_obj().tuple ? "tuple" : "list";
-    case Kind::kDict: return "dict";
-    case Kind::kNamespace: return "Namespace";
-    case Kind::kCallable: return "function";
+    case Kind::kDict:
+      return "dict";
+    case Kind::kNamespace:
+      return "Namespace";
+    case Kind::kCallable:
+      return "function";
   }
   return "object";
 }
@@ -291,14 +300,22 @@ std::string to_repr(const Value& v) {
 
 std::string to_str(const Value& v) {
   switch (v.kind()) {
-    case Kind::kUndefined: return "";
-    case Kind::kNone: return "None";
-    case Kind::kBool: return v.as_bool() ? "True" : "False";
-    case Kind::kInt: return std::to_string(v.as_int());
-    case Kind::kFloat: return float_repr(v.as_float());
-    case Kind::kString: return v.str();
-    case Kind::kCallable: return "<function " + v.callable_obj().name + ">";
-    default: return to_repr(v);
+    case Kind::kUndefined:
+      return "";
+    case Kind::kNone:
+      return "None";
+    case Kind::kBool:
+      return v.as_bool() ? "True" : "False";
+    case Kind::kInt:
+      return std::to_string(v.as_int());
+    case Kind::kFloat:
+      return float_repr(v.as_float());
+    case Kind::kString:
+      return v.str();
+    case Kind::kCallable:
+      return "<function " + v.callable_obj().name + ">";
+    default:
+      return to_repr(v);
   }
 }
 
@@ -409,13 +426,27 @@ void json_string(std::string* out, const std::string& s, bool ensure_ascii) {
     const uint32_t cp = utf8_next(s, &pos);
     char buf[16];
     switch (cp) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
       default:
         if (cp < 0x20) {
           std::snprintf(buf, sizeof(buf), "\\u%04x", cp);
@@ -454,11 +485,21 @@ Status json_value(std::string* out, const Value& v, const JsonOptions& opt, int 
     out->append(static_cast<size_t>(opt.indent) * level, ' ');
   };
   switch (v.kind()) {
-    case Kind::kNone: *out += "null"; return Status::Ok();
-    case Kind::kBool: *out += v.as_bool() ? "true" : "false"; return Status::Ok();
-    case Kind::kInt: *out += std::to_string(v.as_int()); return Status::Ok();
-    case Kind::kFloat: *out += json_float(v.as_float()); return Status::Ok();
-    case Kind::kString: json_string(out, v.str(), opt.ensure_ascii); return Status::Ok();
+    case Kind::kNone:
+      *out += "null";
+      return Status::Ok();
+    case Kind::kBool:
+      *out += v.as_bool() ? "true" : "false";
+      return Status::Ok();
+    case Kind::kInt:
+      *out += std::to_string(v.as_int());
+      return Status::Ok();
+    case Kind::kFloat:
+      *out += json_float(v.as_float());
+      return Status::Ok();
+    case Kind::kString:
+      json_string(out, v.str(), opt.ensure_ascii);
+      return Status::Ok();
     case Kind::kList: {
       if (v.list_obj().generator) break;
       const auto& items = v.list_obj().items;
@@ -522,8 +563,7 @@ Status json_value(std::string* out, const Value& v, const JsonOptions& opt, int 
       break;
   }
   return make_error(ErrorCode::kInvalidArgument,
-                    "TypeError: Object of type %s is not JSON serializable",
-                    type_name(v).c_str());
+                    "TypeError: Object of type %s is not JSON serializable", type_name(v).c_str());
 }
 
 }  // namespace

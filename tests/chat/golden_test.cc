@@ -36,7 +36,8 @@ Outcome render_case(const Template& t, const ordered_json& c, bool tools_undefin
     for (auto it = extra.begin(); it != extra.end(); ++it) ctx[it.key()] = it.value();
     r = t.render(ctx, opt);
   } else {
-    const ordered_json* tools = c.contains("tools") && !c["tools"].is_null() ? &c["tools"] : nullptr;
+    const ordered_json* tools =
+        c.contains("tools") && !c["tools"].is_null() ? &c["tools"] : nullptr;
     r = apply_chat_template(t, c["messages"], c.value("add_generation_prompt", false),
                             c.value("bos_token", ""), c.value("eos_token", ""), tools, extra, opt);
   }
@@ -68,8 +69,8 @@ TEST(ChatGolden, AllTemplatesRenderLikeTransformers) {
       if (c.value("error", false)) {
         if (o.ok) {
           good = false;
-          ADD_FAILURE() << name << " / " << c["name"].get<std::string>()
-                        << ": expected an error (" << c.value("message", "") << "), got:\n"
+          ADD_FAILURE() << name << " / " << c["name"].get<std::string>() << ": expected an error ("
+                        << c.value("message", "") << "), got:\n"
                         << o.text;
         }
       } else if (!o.ok || o.text != c["expected"].get<std::string>()) {
@@ -80,11 +81,13 @@ TEST(ChatGolden, AllTemplatesRenderLikeTransformers) {
       }
       if (c.contains("expected_if_tools_undefined") || c.contains("error_if_tools_undefined")) {
         const Outcome u = render_case(*t, c, true);
-        if (c.contains("expected_if_tools_undefined") && !c["expected_if_tools_undefined"].is_null()) {
+        if (c.contains("expected_if_tools_undefined") &&
+            !c["expected_if_tools_undefined"].is_null()) {
           if (!u.ok || u.text != c["expected_if_tools_undefined"].get<std::string>()) {
             good = false;
             ADD_FAILURE() << name << " / " << c["name"].get<std::string>()
-                          << " (tools undefined):\n" << (u.ok ? u.text : "error: " + u.text);
+                          << " (tools undefined):\n"
+                          << (u.ok ? u.text : "error: " + u.text);
           }
         } else if (c.value("error_if_tools_undefined", false) && u.ok) {
           good = false;
