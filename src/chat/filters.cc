@@ -290,7 +290,7 @@ Result<Value> filter_impl(Interp& in, const std::string& name, const Value& v, c
     if (v.is_string()) return Value::integer(static_cast<int64_t>(utf8_length(v.str())));
     if (v.is_list() && !v.list_obj().generator)
       return Value::integer(static_cast<int64_t>(v.list_obj().items.size()));
-    if (v.is_mapping()) return Value::integer(static_cast<int64_t>(v.dict_obj().items.size()));
+    if (v.is_dict()) return Value::integer(static_cast<int64_t>(v.dict_obj().items.size()));
     if (v.is_undefined()) return Value::integer(0);
     return type_error("object of type '" + type_name(v) + "' has no len()");
   }

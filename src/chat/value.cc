@@ -256,6 +256,13 @@ std::string str_repr(const std::string& s) {
 }  // namespace
 
 std::string to_repr(const Value& v) {
+  // A namespace can hold itself; Python prints such cycles as "...".
+  static thread_local int depth = 0;
+  if (depth > 200) return "...";
+  struct Guard {
+    Guard() { ++depth; }
+    ~Guard() { --depth; }
+  } guard;
   switch (v.kind()) {
     case Kind::kString:
       return str_repr(v.str());

@@ -329,6 +329,9 @@ TEST(Template, HostileTemplatesHitLimits) {
   auto big = render("{% for i in range(1000) %}0123456789{% endfor %}", "{}", opt);
   ASSERT_FALSE(big.ok());
   EXPECT_NE(big.status().message().find("output"), std::string::npos);
+  auto cyc = render("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns }}");
+  ASSERT_TRUE(cyc.ok()) << cyc.status().message();  // printed with "...", no stack overflow
+  EXPECT_FALSE(render("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | tojson }}").ok());
   auto rep = render("{{ 'x' * 1000000000000 }}");
   EXPECT_FALSE(rep.ok());
   // Deeply nested expressions are a parse error, not a stack overflow.
