@@ -19,6 +19,8 @@ namespace {
 // How long a worker spins for the next region before sleeping. Decode issues a region every few
 // microseconds, so spinning avoids a futex wake per matmul; after this many polls the pool sleeps.
 constexpr int kSpinIterations = 1 << 16;
+// How long the caller spins for the workers to finish a region before yielding the core.
+constexpr int kWaitSpins = 1 << 12;
 }  // namespace
 
 ThreadPool::ThreadPool(int n_threads) {
@@ -36,7 +38,16 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::worker_loop(int ith) {
+int ThreadPool::claim(uint64_t gen) {
+  uint64_t t = ticket_.load(std::memory_order_acquire);
+  for (;;) {
+    const int slot = static_cast<int>(t & 0xffffffffu);
+    if ((t >> 32) != (gen & 0xffffffffu) || slot >= n_threads_) return -1;
+    if (ticket_.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel)) return slot;
+  }
+}
+
+void ThreadPool::worker_loop(int) {
   uint64_t seen = 0;
   for (;;) {
     uint64_t gen = generation_.load(std::memory_order_acquire);
@@ -53,8 +64,11 @@ void ThreadPool::worker_loop(int ith) {
     }
     seen = gen;
     if (stop_.load()) return;
-    (*job_)(ith, n_threads_);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    // A slot claimed for generation `gen` keeps the caller waiting, so job_ is still valid.
+    for (int slot; (slot = claim(gen)) >= 0;) {
+      (*job_)(slot, n_threads_);
+      done_.fetch_add(1, std::memory_order_acq_rel);
+    }
   }
 }
 
@@ -64,16 +78,32 @@ void ThreadPool::run(FunctionRef<void(int, int)> fn) {
     return;
   }
   job_ = &fn;
-  pending_.store(n_threads_ - 1, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  uint64_t gen;
   {
     // Under the mutex, so that a worker about to sleep either sees the new generation or is
     // already waiting and gets the notification.
     std::lock_guard<std::mutex> lock(mu_);
-    generation_.fetch_add(1, std::memory_order_release);
+    gen = generation_.load(std::memory_order_relaxed) + 1;
+    ticket_.store(((gen & 0xffffffffu) << 32) | 1u, std::memory_order_release);
+    generation_.store(gen, std::memory_order_release);
   }
   if (sleepers_.load() > 0) cv_.notify_all();
   fn(0, n_threads_);
-  while (pending_.load(std::memory_order_acquire) != 0) EDGELLM_CPU_RELAX();
+  // Run the slots that no worker has picked up yet instead of waiting for them to wake.
+  for (int slot; (slot = claim(gen)) >= 0;) {
+    fn(slot, n_threads_);
+    done_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  // A worker still inside a slot may have been descheduled: after a short spin, give the core
+  // away so that it can run (on an oversubscribed machine it may be waiting for this very core).
+  for (int spin = 0; done_.load(std::memory_order_acquire) != n_threads_ - 1; ++spin) {
+    if (spin < kWaitSpins) {
+      EDGELLM_CPU_RELAX();
+    } else {
+      std::this_thread::yield();
+    }
+  }
   job_ = nullptr;
 }
 

@@ -2,6 +2,11 @@
 // reused for every parallel region (no thread is created per token). Between regions, workers
 // spin briefly and then sleep, so an idle pool costs no CPU.
 //
+// Shared, busy machines: a region's slots are claimed, not assigned. The caller runs slot 0 and
+// then claims every slot no worker has claimed yet, so a worker that the OS has descheduled (the
+// cores are shared with other processes) delays a region only if it had already started it,
+// never for a whole time slice before it even wakes.
+//
 // One caller at a time: run() and parallel_for() must not be called concurrently from several
 // threads on the same pool, and must not be nested.
 #pragma once
@@ -28,8 +33,9 @@ class ThreadPool {
 
   int size() const { return n_threads_; }
 
-  // Runs fn(ith, nth) once on each of the nth = size() threads; the caller runs ith = 0. Returns
-  // when every thread has finished.
+  // Calls fn(ith, nth) once for each ith in [0, nth), nth = size(): the caller runs ith = 0, the
+  // other slots run on whichever threads claim them first (possibly the caller again, one after
+  // the other). Calls that run at the same time have distinct ith. Returns when all have finished.
   void run(FunctionRef<void(int ith, int nth)> fn);
 
   // Calls fn(begin, end) over [0, n) in chunks of at least `grain` items, handed out dynamically
@@ -41,9 +47,14 @@ class ThreadPool {
 
   int n_threads_ = 1;
   std::vector<std::thread> workers_;
+  // Claims the next unclaimed slot of region `gen`; -1 when none is left (or the region is over).
+  int claim(uint64_t gen);
+
   FunctionRef<void(int, int)>* job_ = nullptr;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  // (generation << 32) | next unclaimed slot of the current region.
+  std::atomic<uint64_t> ticket_{0};
+  std::atomic<int> done_{0};  // slots 1.. of the current region that have finished
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::condition_variable cv_;
