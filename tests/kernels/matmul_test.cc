@@ -81,7 +81,8 @@ TEST_P(MatmulTypeTest, EveryIsaMatchesScalar) {
                                     {45, 1024, 1},
                                     {70, 512, 3},
                                     {33, 768, 13},
-                                    {64, 256, 64}}) {
+                                    {64, 256, 64},
+                                    {37, 2304, 21}}) {
     const Case c = make_case(type, rows, cols, tokens, 7 * rows + tokens);
     std::vector<float> ref;
     {
@@ -114,7 +115,17 @@ TEST_P(MatmulTypeTest, SameBitsForAnyThreadCount) {
       EXPECT_EQ(run_matmul(c, 9, pool), y1) << tensor_type_name(type) << " on " << isa_name(isa)
                                             << " with " << threads << " threads";
     }
-    // Decode (one token) too: each row's result must not depend on the tiling.
+    // Prompt-sized batches may take another kernel (x86_gemm_vnni.inc): same rule.
+    const Case big = make_case(type, 300, 512, 40, 43);
+    const std::vector<float> yb1 = run_matmul(big, 40, one);
+    for (int threads : {2, 3}) {
+      ThreadPool pool(threads);
+      EXPECT_EQ(run_matmul(big, 40, pool), yb1) << tensor_type_name(type) << " on "
+                                                << isa_name(isa) << ", 40 tokens, " << threads
+                                                << " threads";
+    }
+    // Decode (one token) equals a small batch: each row's result must not depend on the tiling.
+    // (Prompt-sized batches of 16 tokens and more may sum in another order.)
     std::vector<float> x1(c.x.begin(), c.x.begin() + c.w.n_cols);
     Case single = c;
     single.x = x1;
