@@ -88,19 +88,86 @@ void BM_Elementwise(benchmark::State& state, Isa isa, const char* op, int64_t n)
   const std::string name = op;
   for (auto _ : state) {
     if (name == "rms_norm") rms_norm(x.data(), w.data(), 1e-5f, n, 1, x.data());
+    if (name == "layer_norm") layer_norm(x.data(), w.data(), w.data(), 1e-5f, n, 1, x.data());
     if (name == "swiglu") swiglu(x.data(), w.data(), n);
+    if (name == "geglu") geglu(x.data(), w.data(), n);
+    if (name == "silu") silu_inplace(x.data(), n);
     if (name == "gelu") gelu_inplace(x.data(), n);
+    if (name == "add") add_inplace(x.data(), w.data(), n);
+    if (name == "mul") mul_inplace(x.data(), w.data(), n);
+    if (name == "scale") scale_inplace(x.data(), 0.999f, n);
+    if (name == "softcap") softcap_inplace(x.data(), 30.0f, n);
     if (name == "softmax") softmax_inplace(x.data(), n);
     if (name == "quantize_q8_0") quantize_row_q8_0(x.data(), w.data(), n);
+    if (name == "quantize_q8_1") quantize_row_q8_1(x.data(), w.data(), n);
     if (name == "quantize_q8_K") quantize_row_q8_K(x.data(), w.data(), n);
     benchmark::DoNotOptimize(x.data());
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
 
-void BM_Rope(benchmark::State& state, int64_t n_tokens) {
+// Embedding lookup (dequantizes whole rows): 64 random rows of a [n_embd 576] table.
+void BM_GetRows(benchmark::State& state, Isa isa, TensorType type) {
+  ScopedIsa scoped(isa);
+  const int64_t rows = 4096, cols = 576;
+  const std::vector<uint8_t> w = quantized(type, rows, cols);
+  const Matrix m{type, w.data(), cols, rows, row_size(type, cols)};
+  std::vector<int32_t> ids(64);
+  std::mt19937 rng(9);
+  for (int32_t& id : ids) id = static_cast<int32_t>(rng() % rows);
+  std::vector<float> out(ids.size() * cols);
+  for (auto _ : state) {
+    get_rows(m, ids.data(), static_cast<int64_t>(ids.size()), out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(ids.size()) * cols);
+}
+
+// Writing keys or values of n_tokens tokens into an F16 or Q8_0 cache (3 KV heads of 64).
+void BM_KvStore(benchmark::State& state, Isa isa, TensorType type, int64_t n_tokens) {
+  ScopedIsa scoped(isa);
+  const size_t row_bytes = row_size(type, 64);
+  std::vector<uint8_t> cache(row_bytes * n_tokens * 3);
+  KvView kv{type, cache.data(), n_tokens, 64, row_bytes};
+  const std::vector<float> src = random_floats(n_tokens * 3 * 64, 10);
+  std::vector<int32_t> cells(n_tokens);
+  for (int64_t i = 0; i < n_tokens; ++i) cells[i] = static_cast<int32_t>(i);
+  for (auto _ : state) {
+    kv_store(kv, 3, src.data(), n_tokens, cells.data());
+    benchmark::DoNotOptimize(cache.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n_tokens * 3 * 64);
+}
+
+// The machine's memory read bandwidth, the ceiling of generation speed (weights are streamed
+// once per token): a 512 MiB buffer summed by `threads` threads of the pool.
+void BM_ReadBandwidth(benchmark::State& state, int threads) {
+  const size_t n = (512u << 20) / sizeof(uint64_t);
+  std::vector<uint64_t> buf(n, 1);
+  ThreadPool pool(threads);
+  std::vector<uint64_t> sums(threads);
+  for (auto _ : state) {
+    pool.run([&](int ith, int nth) {
+      const size_t b = n / nth * ith, e = ith + 1 == nth ? n : n / nth * (ith + 1);
+      uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (size_t i = b; i + 4 <= e; i += 4) {
+        s0 += buf[i];
+        s1 += buf[i + 1];
+        s2 += buf[i + 2];
+        s3 += buf[i + 3];
+      }
+      sums[ith] = s0 + s1 + s2 + s3;
+    });
+    benchmark::DoNotOptimize(sums.data());
+  }
+  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(n * sizeof(uint64_t)) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Rope(benchmark::State& state, int64_t n_tokens, RopeMode mode) {
   RopeParams p;
   p.n_rot = 64;
+  p.mode = mode;
   std::vector<float> x = random_floats(n_tokens * 9 * 64, 7);
   std::vector<int32_t> pos(n_tokens);
   for (int64_t t = 0; t < n_tokens; ++t) pos[t] = static_cast<int32_t>(t);
@@ -126,6 +193,8 @@ void register_all() {
       {"decode_8192x2048", 8192, 2048, 1},   {"decode_2048x8192", 2048, 8192, 1},
       {"prompt_1536x576_t128", 1536, 576, 128}, {"prompt_576x1536_t128", 576, 1536, 128},
       {"prompt_2048x8192_t64", 2048, 8192, 64},
+      // A whole 512-token prompt step (llama-bench pp512) through the Llama-3.2-1B ffn_up.
+      {"prompt_8192x2048_t512", 8192, 2048, 512},
   };
   for (Isa isa : supported_isas()) {
     const std::string suffix = std::string("/") + isa_name(isa);
@@ -142,19 +211,42 @@ void register_all() {
         }
       }
     }
-    for (auto [tokens, cells] : {std::pair<int64_t, int64_t>{1, 512}, {1, 4096}, {64, 512}}) {
+    for (auto [tokens, cells] :
+         {std::pair<int64_t, int64_t>{1, 512}, {1, 4096}, {64, 512}, {512, 512}}) {
       const std::string name = "attention/t" + std::to_string(tokens) + "_cells" +
                                std::to_string(cells) + suffix;
       benchmark::RegisterBenchmark(name.c_str(), BM_Attention, isa, tokens, cells, 2)
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }
-    for (const char* op : {"rms_norm", "swiglu", "gelu", "softmax", "quantize_q8_0", "quantize_q8_K"}) {
+    for (const char* op : {"rms_norm", "layer_norm", "swiglu", "geglu", "silu", "gelu", "add",
+                           "mul", "scale", "softcap", "softmax", "quantize_q8_0", "quantize_q8_1",
+                           "quantize_q8_K"}) {
       const std::string name = std::string("elementwise/") + op + "/8192" + suffix;
       benchmark::RegisterBenchmark(name.c_str(), BM_Elementwise, isa, op, 8192);
     }
+    for (TensorType type : {TensorType::F16, TensorType::Q8_0, TensorType::Q6_K}) {
+      const std::string name = std::string("get_rows/") + tensor_type_name(type) + suffix;
+      if (576 % traits(type).block_size != 0) continue;
+      benchmark::RegisterBenchmark(name.c_str(), BM_GetRows, isa, type);
+    }
+    for (TensorType type : {TensorType::F16, TensorType::Q8_0}) {
+      for (int64_t tokens : {1, 512}) {
+        const std::string name = std::string("kv_store/") + tensor_type_name(type) + "/t" +
+                                 std::to_string(tokens) + suffix;
+        benchmark::RegisterBenchmark(name.c_str(), BM_KvStore, isa, type, tokens);
+      }
+    }
   }
-  benchmark::RegisterBenchmark("rope/t64", BM_Rope, 64);
+  benchmark::RegisterBenchmark("rope/normal/t64", BM_Rope, 64, RopeMode::kNormal);
+  benchmark::RegisterBenchmark("rope/neox/t64", BM_Rope, 64, RopeMode::kNeox);
+  benchmark::RegisterBenchmark("rope/normal/t512", BM_Rope, 512, RopeMode::kNormal);
+  for (int threads : {1, 2}) {
+    const std::string name = "memory/read_bandwidth/t" + std::to_string(threads);
+    benchmark::RegisterBenchmark(name.c_str(), BM_ReadBandwidth, threads)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
 }
 
 }  // namespace
