@@ -116,6 +116,7 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
   const detail::ConvertRowFn q_convert = k_f16 ? tab.to_f16 : tab.quantize_q8_0;
   const auto kq = k_f16 ? tab.kq_f16 : tab.kq_q8_0;
   const auto pv = v_f16 ? tab.pv_f16 : tab.pv_q8_0;
+  const auto exp_sum = tab.exp_sum;
 
   // Carve the workspace: per-thread scratch, then the partial results of split ranges.
   uint8_t* base = reinterpret_cast<uint8_t*>(
@@ -199,12 +200,7 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
           float* s = st(g);
           const float m_new = std::max(s[0], cmax);
           const float factor = s[0] == -INFINITY ? 0.0f : std::exp(s[0] - m_new);
-          float sum = 0.0f;
-          for (int64_t j = 0; j < cn; ++j) {
-            const float e = scores[j] == -INFINITY ? 0.0f : std::exp(scores[j] - m_new);
-            scores[j] = e;
-            sum += e;
-          }
+          const float sum = exp_sum(scores, cn, m_new);
           s[0] = m_new;
           s[1] = s[1] * factor + sum;
           pv(scores, v_plane + j0 * v.row_bytes, v.row_bytes, cn, hd, factor, s + 2);

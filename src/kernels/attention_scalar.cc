@@ -1,6 +1,8 @@
 // Scalar inner loops of the fused attention: query-key scores against an F16 or Q8_0 cache, and
 // the probability-weighted sum of value rows. The query is already in the cache's dot format (F16
 // or Q8_0), as GGUF runtimes convert it before their K.Q product; sums are in float.
+#include <cmath>
+
 #include "base/fp16.h"
 #include "kernels/scalar.h"
 #include "quant/blocks.h"
@@ -63,9 +65,20 @@ void pv_q8_0(const float* p, const void* v, size_t v_stride, int64_t n, int head
   }
 }
 
+float exp_sum(float* x, int64_t n, float m) {
+  float sum = 0.0f;
+  for (int64_t j = 0; j < n; ++j) {
+    const float e = x[j] == -INFINITY ? 0.0f : std::exp(x[j] - m);
+    x[j] = e;
+    sum += e;
+  }
+  return sum;
+}
+
 }  // namespace
 
 void fill_attention(IsaTable& t) {
+  t.exp_sum = exp_sum;
   t.kq_f16 = kq_f16;
   t.kq_q8_0 = kq_q8_0;
   t.pv_f16 = pv_f16;

@@ -72,6 +72,9 @@ struct IsaTable {
                  float s, float* acc);
   void (*pv_q8_0)(const float* p, const void* v, size_t v_stride, int64_t n, int head_dim,
                   float s, float* acc);
+  // x[j] = exp(x[j] - m) for j < n (0 where x[j] is -inf); returns the sum of the new x[j]. The
+  // streaming softmax's exponentials.
+  float (*exp_sum)(float* x, int64_t n, float m);
 };
 
 // The scalar reference table (always available).
