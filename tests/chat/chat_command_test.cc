@@ -164,6 +164,13 @@ TEST(ChatCommand, ReplOnATerminalStreamsRepliesAndTakesCommands) {
   EXPECT_TRUE(read_until(fd, out, "turns: 1", 30000)) << out;
   ASSERT_GT(write(fd, "/reset\r", 7), 0);
   EXPECT_TRUE(read_until(fd, out, "conversation reset", 30000)) << out;
+  // Ctrl-C at the prompt does not leave: the next message still gets its reply.
+  ASSERT_GT(write(fd, "\x03", 1), 0);
+  usleep(200000);
+  ASSERT_EQ(write(fd, msg.data(), msg.size()), static_cast<ssize_t>(msg.size()));
+  std::string after;
+  EXPECT_TRUE(read_until(fd, after, "the third day.", 60000)) << out << after;
+  out += after;
   ASSERT_GT(write(fd, "\x04", 1), 0);  // Ctrl-D leaves
   int status = 0;
   for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; ++i) usleep(100000);
@@ -175,7 +182,7 @@ TEST(ChatCommand, ReplOnATerminalStreamsRepliesAndTakesCommands) {
   close(fd);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
   const auto saved = nlohmann::json::parse(read_file_or_die(dir.file("chat.json")));
-  ASSERT_EQ(saved["messages"].size(), 2u);
+  ASSERT_EQ(saved["messages"].size(), 2u);  // saved before /reset
   EXPECT_EQ(saved["messages"][1]["content"], "And the evening and the morning were the third day.");
 }
 
