@@ -1,0 +1,104 @@
+// The memory plan of running a model with given context settings: weights (the mapped tensor
+// data, all of which a forward pass touches), the KV cache and the compute buffers (both from
+// model::plan_memory, the function Context::create allocates with), and the runtime overhead
+// (see Overhead). Also the largest context that fits a budget, the quantization types of the same
+// model that fit, a generation-speed estimate, and the check `edgellm run --memory-limit` makes
+// before loading.
+//
+// Pure functions of their arguments (check_memory_limit reads the file's metadata): thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/memory.h"
+#include "plan/model_spec.h"
+
+namespace edgellm::plan {
+
+// What a running edgellm process holds besides weights, KV cache and compute buffers. Measured
+// with tests/plan/rss_test.cc (peak RSS of `edgellm` runs less the other three parts) on models
+// from a 512-token to a 128k-token vocabulary; see docs/plan.md for the numbers.
+struct OverheadModel {
+  // The executable, libc/libstdc++ and their data, the command line and the main thread's stack,
+  // with a model loaded and run: what a 260K-parameter model's run measures beyond its buffers.
+  static constexpr uint64_t kBaseBytes = 6ull << 20;
+  // The parsed metadata (owned strings and arrays) plus the file's metadata pages, which parsing
+  // maps in: bytes per byte of the file before its tensor data.
+  static constexpr double kPerMetadataByte = 2.0;
+  // Tokenizer tables (id <-> text maps, scores, merge ranks): bytes per vocabulary entry.
+  static constexpr uint64_t kPerTokenBytes = 96;
+  // Each thread-pool worker: the touched part of its stack and its malloc arena.
+  static constexpr uint64_t kPerThreadBytes = 64ull << 10;
+};
+
+struct Overhead {
+  uint64_t base = 0;       // OverheadModel::kBaseBytes
+  uint64_t metadata = 0;   // parsed metadata and mapped header pages
+  uint64_t tokenizer = 0;  // vocabulary tables
+  uint64_t threads = 0;    // worker stacks and arenas
+  uint64_t context = 0;    // the Context's small per-cell and per-batch tables
+  uint64_t total() const { return base + metadata + tokenizer + threads + context; }
+};
+Overhead runtime_overhead(const ModelSpec& spec, const model::ContextParams& resolved);
+
+struct Plan {
+  model::ContextParams params;  // resolved (defaults filled)
+  model::MemoryPlan memory;
+  uint64_t weights_bytes = 0;
+  uint64_t kv_bytes = 0;
+  uint64_t compute_bytes = 0;
+  Overhead overhead;
+  uint64_t total_bytes = 0;  // the predicted peak resident memory
+};
+
+// The plan for `params` (n_ctx 0: the default Context::create picks). Errors: invalid settings
+// for this model (from model::resolve_params).
+Result<Plan> make_plan(const ModelSpec& spec, const model::ContextParams& params);
+
+// One line: "weights 1.20 GiB + KV 256 MiB + compute 41.2 MiB + overhead 20.1 MiB = 1.52 GiB
+// (n_ctx 4096, batch 512, f16 KV)".
+std::string plan_summary(const Plan& plan);
+
+// The largest n_ctx in [1, limit] (limit 0: the model's training context) whose plan's total fits
+// in `budget`, by bisection over make_plan (the total grows with n_ctx); 0 if not even one
+// position fits. Other settings come from `params`.
+int64_t max_context(const ModelSpec& spec, const model::ContextParams& params, uint64_t budget,
+                    int64_t limit = 0);
+
+// Generation is memory-bound: each token reads every weight it uses and the KV cache once.
+struct SpeedEstimate {
+  uint64_t bytes_per_token = 0;  // weights read (one embedding row; used experts only) + KV
+  double tokens_per_s = 0;       // bandwidth / bytes_per_token; 0 when the bandwidth is unknown
+  const char* speed_class = "unknown";  // "fast" (>= 20 tok/s), "interactive" (>= 5), "slow"
+                                        // (>= 1), "very slow"
+};
+// At a full context (the KV cache read in whole): a lower bound on speed for this context.
+SpeedEstimate estimate_speed(const ModelSpec& spec, const Plan& plan, double bandwidth_gbps);
+
+// The recipes the planner offers as alternatives, from most to fewest bits.
+const std::vector<quant::Recipe>& candidate_recipes();
+
+struct QuantOption {
+  std::string type;  // "Q4_K_M"
+  uint64_t weights_bytes = 0;
+  uint64_t total_bytes = 0;  // at the requested context
+  bool fits = false;
+  int64_t max_ctx = 0;       // largest context that fits (0: none)
+};
+// `spec` retyped under each candidate recipe, planned with `params` against `budget`.
+std::vector<QuantOption> quant_options(const ModelSpec& spec, const model::ContextParams& params,
+                                       uint64_t budget);
+
+// Plans `model_path` with `params` and fails with kOutOfMemory when the predicted peak exceeds
+// `limit` bytes; the message holds the plan summary and the largest context that would fit.
+// Reads the file's metadata only.
+Status check_memory_limit(const std::string& model_path, const model::ContextParams& params,
+                          uint64_t limit);
+// The same for a spec already built.
+Status check_memory_limit(const ModelSpec& spec, const model::ContextParams& params,
+                          uint64_t limit);
+
+}  // namespace edgellm::plan
