@@ -35,6 +35,13 @@ std::string dominant_type(const std::vector<TensorEntry>& tensors) {
 
 }  // namespace
 
+void vocab_counts(const gguf::File& file, ModelSpec& spec) {
+  Result<const gguf::Value*> tokens = file.get_array("tokenizer.ggml.tokens");
+  spec.n_tokens = tokens.ok() ? static_cast<int64_t>((*tokens)->array_size()) : spec.hp.n_vocab;
+  Result<const gguf::Value*> merges = file.get_array("tokenizer.ggml.merges");
+  spec.n_merges = merges.ok() ? static_cast<int64_t>((*merges)->array_size()) : 0;
+}
+
 std::vector<model::WeightShape> matrices_from_tensors(const std::vector<TensorEntry>& tensors) {
   std::vector<model::WeightShape> out;
   for (const TensorEntry& t : tensors) {
@@ -71,6 +78,7 @@ Result<ModelSpec> spec_from_file(const std::string& path) {
     s.n_params += static_cast<double>(n);
   }
   s.metadata_bytes = file.data_offset();
+  vocab_counts(file, s);
   s.name = s.hp.name.empty() ? path.substr(path.find_last_of('/') + 1) : s.hp.name;
   s.type_name = dominant_type(s.tensors);
   Result<int64_t> ft = file.get_int_or("general.file_type", -1);
@@ -166,6 +174,8 @@ Result<ModelSpec> spec_from_estimate(const EstimateParams& e) {
   s.matrices = {{t, hp.n_embd}, {t, hp.n_ff}, {t, hp.n_head * e.head_dim}};
   // A vocabulary costs about 40 bytes per token in the file (text, score, type; BPE merges).
   s.metadata_bytes = static_cast<uint64_t>(e.n_vocab) * 40;
+  s.n_tokens = e.n_vocab;
+  s.n_merges = e.n_vocab;
   s.name = strfmt("%.3g-parameter estimate", e.n_params);
   s.type_name = strfmt("%.3g bpw", e.bits);
   s.shape.arch = "llama";

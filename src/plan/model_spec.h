@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "gguf/file.h"
 #include "gguf/tensor_type.h"
 #include "model/hparams.h"
 #include "model/memory.h"
@@ -35,9 +36,13 @@ struct ModelSpec {
   std::vector<model::WeightShape> matrices;  // what Context::create sizes matmul scratch from
   uint64_t weights_bytes = 0;                // tensor data: what the mapping pages in
   double n_params = 0;                       // elements of all tensors
-  // The file before the tensor data (header, metadata with the vocabulary, tensor table): it is
-  // parsed into owned values at load time. Estimated when there is no file.
+  // The file before the tensor data (header, metadata with the vocabulary, tensor table).
+  // Estimated when there is no file.
   uint64_t metadata_bytes = 0;
+  // Vocabulary entries: tokenizer.ggml.tokens and tokenizer.ggml.merges (BPE) array lengths. They
+  // decide the size of the parsed metadata and of the tokenizer's tables.
+  int64_t n_tokens = 0;
+  int64_t n_merges = 0;
   bool tied_output = false;  // no output.weight: token_embd doubles as the output projection
   bool estimated = false;    // shapes derived from a parameter count, not real tensors
   quant::ModelShape shape;   // for recipe mixes
@@ -46,6 +51,9 @@ struct ModelSpec {
 // Reads `path`'s metadata and tensor table and binds the weights' shapes (as Model::load does,
 // without touching tensor data). Errors name the file.
 Result<ModelSpec> spec_from_file(const std::string& path);
+
+// Fills spec.n_tokens and spec.n_merges from the tokenizer arrays of `file`'s metadata.
+void vocab_counts(const gguf::File& file, ModelSpec& spec);
 
 // The matrices the forward pass multiplies by, derived from tensor names and shapes as the
 // weight binder does (every 2-D or 3-D tensor except positional and token-type embeddings).
@@ -65,7 +73,7 @@ struct EstimateParams {
   int64_t n_embd = 0;     // 0: derived from n_params (about 12 n_layer n_embd^2 weights)
   int64_t n_head = 0;     // 0: n_embd / head_dim
   int64_t n_ff = 0;       // 0: 3.5 n_embd rounded up to 256 (Llama 3 8B: 14336)
-  int64_t n_vocab = 32000;
+  int64_t n_vocab = 32000;  // tokenizer: assumed byte-level BPE, one merge per token
   int64_t n_ctx_train = 131072;
   int sliding_window = 0;  // > 0: every other layer uses this window (Gemma 2)
 };

@@ -11,9 +11,10 @@ namespace edgellm::plan {
 Overhead runtime_overhead(const ModelSpec& spec, const model::ContextParams& p) {
   Overhead o;
   o.base = OverheadModel::kBaseBytes;
-  o.metadata = static_cast<uint64_t>(OverheadModel::kPerMetadataByte *
-                                     static_cast<double>(spec.metadata_bytes));
-  o.tokenizer = OverheadModel::kPerTokenBytes * static_cast<uint64_t>(spec.hp.n_vocab);
+  o.vocabulary = OverheadModel::kPerVocabEntryBytes *
+                 static_cast<uint64_t>(std::max<int64_t>(spec.n_tokens, 0) +
+                                       std::max<int64_t>(spec.n_merges, 0));
+  o.output = OverheadModel::kPerOutputTokenBytes * static_cast<uint64_t>(spec.hp.n_vocab);
   o.threads = OverheadModel::kPerThreadBytes * static_cast<uint64_t>(std::max(p.n_threads, 1));
   // Context tables: the position of every full-attention cell and sliding-window cell, and the
   // expert routing of one batch (ids, weights, rows).

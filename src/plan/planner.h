@@ -18,29 +18,35 @@
 
 namespace edgellm::plan {
 
-// What a running edgellm process holds besides weights, KV cache and compute buffers. Measured
-// with tests/plan/rss_test.cc (peak RSS of `edgellm` runs less the other three parts) on models
-// from a 512-token to a 128k-token vocabulary; see docs/plan.md for the numbers.
+// What a running edgellm process holds besides weights, KV cache and compute buffers. The
+// constants were measured on x86-64 Linux (glibc, libstdc++) from the peak RSS (VmHWM) of
+// `edgellm` processes on models with vocabularies of 512 to 152k tokens; docs/plan.md has the
+// numbers and tests/plan/rss_test.cc checks the whole prediction against measured peaks.
 struct OverheadModel {
-  // The executable, libc/libstdc++ and their data, the command line and the main thread's stack,
-  // with a model loaded and run: what a 260K-parameter model's run measures beyond its buffers.
-  static constexpr uint64_t kBaseBytes = 6ull << 20;
-  // The parsed metadata (owned strings and arrays) plus the file's metadata pages, which parsing
-  // maps in: bytes per byte of the file before its tensor data.
-  static constexpr double kPerMetadataByte = 2.0;
-  // Tokenizer tables (id <-> text maps, scores, merge ranks): bytes per vocabulary entry.
-  static constexpr uint64_t kPerTokenBytes = 96;
-  // Each thread-pool worker: the touched part of its stack and its malloc arena.
-  static constexpr uint64_t kPerThreadBytes = 64ull << 10;
+  // The executable, libc/libstdc++, kernel dispatch tables, the main thread's stack and the
+  // command line, in a process that has loaded and run a tiny model (`edgellm --help` alone
+  // peaks at 3.9 MiB; running a 512-token model adds about 1 MiB more than its buffers).
+  static constexpr uint64_t kBaseBytes = 5ull << 20;
+  // Per vocabulary entry (token or BPE merge): the parsed metadata (a std::string and its heap
+  // block per entry, scores, token types) and the tokenizer's tables (text -> id hash map, id ->
+  // text, merge ranks). Measured 190 B (Llama 3), 198 B (SmolLM2), 206 B (Qwen2.5; `edgellm
+  // tokenize` peak less the base); SentencePiece vocabularies (no merges) 190 B per token.
+  static constexpr uint64_t kPerVocabEntryBytes = 208;
+  // Per token of the output vocabulary: the logits of the prompt's rows beyond the planned one,
+  // and the sampler's or the output formatter's per-token arrays.
+  static constexpr uint64_t kPerOutputTokenBytes = 64;
+  // Each thread-pool worker: its touched stack pages and thread-local state (RSS did not move
+  // measurably from 1 to 16 threads).
+  static constexpr uint64_t kPerThreadBytes = 16ull << 10;
 };
 
 struct Overhead {
-  uint64_t base = 0;       // OverheadModel::kBaseBytes
-  uint64_t metadata = 0;   // parsed metadata and mapped header pages
-  uint64_t tokenizer = 0;  // vocabulary tables
-  uint64_t threads = 0;    // worker stacks and arenas
-  uint64_t context = 0;    // the Context's small per-cell and per-batch tables
-  uint64_t total() const { return base + metadata + tokenizer + threads + context; }
+  uint64_t base = 0;        // OverheadModel::kBaseBytes
+  uint64_t vocabulary = 0;  // parsed metadata and tokenizer tables
+  uint64_t output = 0;      // sampling and output buffers over the vocabulary
+  uint64_t threads = 0;     // worker stacks
+  uint64_t context = 0;     // the Context's small per-cell and per-batch tables
+  uint64_t total() const { return base + vocabulary + output + threads + context; }
 };
 Overhead runtime_overhead(const ModelSpec& spec, const model::ContextParams& resolved);
 

@@ -37,6 +37,7 @@ Result<ModelSpec> spec_from_preset(const synth::Preset& preset, quant::Recipe re
                                              bytes.size(), s.source));
   EDGELLM_ASSIGN_OR_RETURN(s.hp, model::read_hparams(file));
   if (s.hp.n_vocab == 0) s.hp.n_vocab = preset.n_vocab;
+  vocab_counts(file, s);
   if (s.hp.name.empty()) s.hp.name = preset.model_name;
   // The file before its tensor data: everything but the (aligned) tensors.
   const uint64_t file_bytes = full.file_size();

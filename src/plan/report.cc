@@ -66,8 +66,8 @@ nlohmann::json report_json(const PlanReport& r) {
   j["compute_bytes"] = p.compute_bytes;
   j["overhead_bytes"] = p.overhead.total();
   j["overhead"] = {{"base", p.overhead.base},
-                   {"metadata", p.overhead.metadata},
-                   {"tokenizer", p.overhead.tokenizer},
+                   {"vocabulary", p.overhead.vocabulary},
+                   {"output", p.overhead.output},
                    {"threads", p.overhead.threads},
                    {"context", p.overhead.context}};
   j["total_bytes"] = p.total_bytes;
@@ -136,10 +136,10 @@ std::string report_text(const PlanReport& r) {
   s += "\n";
   s += strfmt("  compute   %12s  activations, logits and matmul/attention scratch\n",
               format_bytes(p.compute_bytes).c_str());
-  s += strfmt("  overhead  %12s  runtime %s, metadata %s, tokenizer %s, threads %s\n",
+  s += strfmt("  overhead  %12s  runtime %s, vocabulary %s, output %s, threads %s\n",
               format_bytes(p.overhead.total()).c_str(), format_bytes(p.overhead.base).c_str(),
-              format_bytes(p.overhead.metadata).c_str(),
-              format_bytes(p.overhead.tokenizer).c_str(),
+              format_bytes(p.overhead.vocabulary).c_str(),
+              format_bytes(p.overhead.output).c_str(),
               format_bytes(p.overhead.threads + p.overhead.context).c_str());
   s += strfmt("  total     %12s  predicted peak resident memory\n",
               format_bytes(p.total_bytes).c_str());
