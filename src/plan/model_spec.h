@@ -70,7 +70,7 @@ struct EstimateParams {
   int64_t n_layer = 0;    // required
   int64_t n_head_kv = 0;  // required: KV heads (grouped-query attention)
   int64_t head_dim = 0;   // required
-  int64_t n_embd = 0;     // 0: derived from n_params (about 12 n_layer n_embd^2 weights)
+  int64_t n_embd = 0;     // 0: derived from n_params (Llama-style layers, see the .cc)
   int64_t n_head = 0;     // 0: n_embd / head_dim
   int64_t n_ff = 0;       // 0: 3.5 n_embd rounded up to 256 (Llama 3 8B: 14336)
   int64_t n_vocab = 32000;  // tokenizer: assumed byte-level BPE, one merge per token
