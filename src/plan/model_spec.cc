@@ -155,12 +155,15 @@ Result<ModelSpec> spec_from_estimate(const EstimateParams& e) {
   if (hp.n_embd <= 0) {
     // A Llama-style layer of width d holds 2 d^2 (q, o) + 2 d n_kv (k, v; n_kv = KV heads x head
     // size) + 3 d n_ff (n_ff = 3.5 d) weights; the embedding and output hold 2 d n_vocab. Solve
-    // L (12.5 d^2 + 2 n_kv d) + 2 n_vocab d = n_params for d, rounded to a whole head.
+    // L (12.5 d^2 + 2 n_kv d) + 2 n_vocab d = n_params for d, rounded to a whole
+    // group of heads.
     const double L = static_cast<double>(e.n_layer);
     const double qa = 12.5 * L;
     const double qb = 2.0 * L * static_cast<double>(e.n_head_kv * e.head_dim) + 2.0 * e.n_vocab;
     const double d = (-qb + std::sqrt(qb * qb + 4 * qa * e.n_params)) / (2 * qa);
-    hp.n_embd = std::max<int64_t>(e.head_dim, std::llround(d / e.head_dim) * e.head_dim);
+    // Query heads must be a multiple of the KV heads.
+    const int64_t step = e.n_head > 0 ? e.head_dim : e.head_dim * e.n_head_kv;
+    hp.n_embd = std::max<int64_t>(step, std::llround(d / static_cast<double>(step)) * step);
   }
   hp.n_head = e.n_head > 0 ? e.n_head : std::max<int64_t>(1, hp.n_embd / e.head_dim);
   if (hp.n_head % hp.n_head_kv != 0) {

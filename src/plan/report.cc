@@ -195,6 +195,7 @@ std::vector<Recommendation> recommend(const std::vector<ModelSpec>& models,
       r.total_bytes = plan->total_bytes;
       r.fits = plan->total_bytes <= budget;
       r.max_ctx = max_context(*typed, params, budget);
+      r.n_ctx_train = typed->hp.n_ctx_train;
       r.speed = estimate_speed(*typed, *plan, device.bandwidth_gbps);
       rows.push_back(std::move(r));
     }
@@ -216,6 +217,7 @@ nlohmann::json recommend_json(const std::vector<Recommendation>& rows, const Dev
                     {"total_bytes", r.total_bytes},
                     {"fits", r.fits},
                     {"max_ctx", r.max_ctx},
+                    {"n_ctx_train", r.n_ctx_train},
                     {"speed", speed_json(r.speed)}});
   }
   j["models"] = std::move(list);

@@ -53,6 +53,7 @@ struct Recommendation {
   uint64_t total_bytes = 0;  // at the requested context
   bool fits = false;
   int64_t max_ctx = 0;
+  int64_t n_ctx_train = 0;  // the most max_ctx can be
   SpeedEstimate speed;  // at the requested context
 };
 // Every (model, recipe) pair of `models` x candidate_recipes() planned against `device`.
