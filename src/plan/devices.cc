@@ -1,10 +1,10 @@
 // Built-in device profiles and the user's device file (see devices.h).
 #include "plan/devices.h"
 
+#include <sys/stat.h>
 #include <cctype>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 #include "base/mapped_file.h"
 #include "plan/size.h"
@@ -34,7 +34,8 @@ bool exists(const std::string& path) {
 // A size field: a string ("8GiB") or a non-negative number of bytes.
 Result<uint64_t> size_field(const nlohmann::json& j, const std::string& where) {
   if (j.is_number_unsigned()) return j.get<uint64_t>();
-  if (j.is_number_integer() && j.get<int64_t>() >= 0) return static_cast<uint64_t>(j.get<int64_t>());
+  if (j.is_number_integer() && j.get<int64_t>() >= 0)
+    return static_cast<uint64_t>(j.get<int64_t>());
   if (j.is_number_float() && j.get<double>() >= 0) return static_cast<uint64_t>(j.get<double>());
   if (j.is_string()) {
     Result<uint64_t> v = parse_size(j.get<std::string>());
@@ -53,8 +54,8 @@ Result<uint64_t> size_field(const nlohmann::json& j, const std::string& where) {
 // streaming read across all cores reaches, well below the bus's theoretical peak).
 const std::vector<DeviceProfile>& builtin_devices() {
   static const std::vector<DeviceProfile> kDevices = {
-      {"mobile-4gb", "phone with 4 GB LPDDR4X (Android keeps ~1.5 GiB)", 4 * kGiB,
-       1536 * kMiB, 8, 12.0},
+      {"mobile-4gb", "phone with 4 GB LPDDR4X (Android keeps ~1.5 GiB)", 4 * kGiB, 1536 * kMiB, 8,
+       12.0},
       {"mobile-8gb", "phone with 8 GB LPDDR5 (Android keeps ~2.5 GiB)", 8 * kGiB, 2560 * kMiB, 8,
        30.0},
       {"rpi5-8gb", "Raspberry Pi 5, 8 GB LPDDR4X-4267, 4x Cortex-A76 (headless OS: ~0.5 GiB)",
@@ -63,10 +64,14 @@ const std::vector<DeviceProfile>& builtin_devices() {
        2 * kGiB, 8, 40.0},
       {"edge-24gb", "x86/ARM edge box, 24 GB dual-channel DDR5 (OS keeps ~2 GiB)", 24 * kGiB,
        2 * kGiB, 8, 50.0},
-      {"jetson-orin-32gb", "Jetson AGX Orin 32GB, 8x Cortex-A78AE, LPDDR5 shared with the GPU "
-       "(JetPack keeps ~2 GiB)", 32 * kGiB, 2 * kGiB, 8, 60.0},
-      {"jetson-orin-64gb", "Jetson AGX Orin 64GB, 12x Cortex-A78AE, LPDDR5 shared with the GPU "
-       "(JetPack keeps ~2 GiB)", 64 * kGiB, 2 * kGiB, 12, 75.0},
+      {"jetson-orin-32gb",
+       "Jetson AGX Orin 32GB, 8x Cortex-A78AE, LPDDR5 shared with the GPU "
+       "(JetPack keeps ~2 GiB)",
+       32 * kGiB, 2 * kGiB, 8, 60.0},
+      {"jetson-orin-64gb",
+       "Jetson AGX Orin 64GB, 12x Cortex-A78AE, LPDDR5 shared with the GPU "
+       "(JetPack keeps ~2 GiB)",
+       64 * kGiB, 2 * kGiB, 12, 75.0},
   };
   return kDevices;
 }
@@ -84,8 +89,7 @@ Result<std::vector<DeviceProfile>> parse_devices_json(const std::string& text,
   std::string prefix = "";
   if (root.is_object()) {
     if (!root.contains("devices")) {
-      return make_error(ErrorCode::kInvalidArgument, "%s: missing field \"devices\"",
-                        path.c_str());
+      return make_error(ErrorCode::kInvalidArgument, "%s: missing field \"devices\"", path.c_str());
     }
     list = &root["devices"];
     prefix = "devices";
@@ -114,8 +118,7 @@ Result<std::vector<DeviceProfile>> parse_devices_json(const std::string& text,
                                size_field(d["os_reserved"], where + ".os_reserved"));
     }
     if (p.os_reserved_bytes >= p.memory_bytes) {
-      return Status(ErrorCode::kInvalidArgument,
-                    where + ".os_reserved: must be less than memory");
+      return Status(ErrorCode::kInvalidArgument, where + ".os_reserved: must be less than memory");
     }
     p.cores = 4;
     if (d.contains("cores")) {

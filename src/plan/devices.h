@@ -27,12 +27,12 @@
 namespace edgellm::plan {
 
 struct DeviceProfile {
-  std::string name;             // "rpi5-8gb"
-  std::string description;      // "Raspberry Pi 5, 8 GB LPDDR4X"
-  uint64_t memory_bytes = 0;    // installed RAM
+  std::string name;                // "rpi5-8gb"
+  std::string description;         // "Raspberry Pi 5, 8 GB LPDDR4X"
+  uint64_t memory_bytes = 0;       // installed RAM
   uint64_t os_reserved_bytes = 0;  // kept for the OS and other programs
   int cores = 0;
-  double bandwidth_gbps = 0;    // sustained CPU memory bandwidth in GB/s (1e9 B/s); 0 = unknown
+  double bandwidth_gbps = 0;        // sustained CPU memory bandwidth in GB/s (1e9 B/s); 0 = unknown
   std::string source = "built-in";  // or the config file it came from
 
   // What a model may use: memory_bytes - os_reserved_bytes.

@@ -65,14 +65,14 @@ Result<ModelSpec> retype(const ModelSpec& spec, quant::Recipe recipe);
 
 // A quick estimate from a parameter count, for models not at hand.
 struct EstimateParams {
-  double n_params = 0;    // total parameters (embeddings included)
-  double bits = 4.5;      // bits per weight, averaged over the file
-  int64_t n_layer = 0;    // required
-  int64_t n_head_kv = 0;  // required: KV heads (grouped-query attention)
-  int64_t head_dim = 0;   // required
-  int64_t n_embd = 0;     // 0: derived from n_params (Llama-style layers, see the .cc)
-  int64_t n_head = 0;     // 0: n_embd / head_dim
-  int64_t n_ff = 0;       // 0: 3.5 n_embd rounded up to 256 (Llama 3 8B: 14336)
+  double n_params = 0;      // total parameters (embeddings included)
+  double bits = 4.5;        // bits per weight, averaged over the file
+  int64_t n_layer = 0;      // required
+  int64_t n_head_kv = 0;    // required: KV heads (grouped-query attention)
+  int64_t head_dim = 0;     // required
+  int64_t n_embd = 0;       // 0: derived from n_params (Llama-style layers, see the .cc)
+  int64_t n_head = 0;       // 0: n_embd / head_dim
+  int64_t n_ff = 0;         // 0: 3.5 n_embd rounded up to 256 (Llama 3 8B: 14336)
   int64_t n_vocab = 32000;  // tokenizer: assumed byte-level BPE, one merge per token
   int64_t n_ctx_train = 131072;
   int sliding_window = 0;  // > 0: every other layer uses this window (Gemma 2)

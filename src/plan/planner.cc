@@ -19,9 +19,8 @@ Overhead runtime_overhead(const ModelSpec& spec, const model::ContextParams& p) 
   // Context tables: the position of every full-attention cell and sliding-window cell, and the
   // expert routing of one batch (ids, weights, rows).
   const model::HParams& hp = spec.hp;
-  const int64_t swa = hp.sliding_window > 0 ? std::min<int64_t>(p.n_ctx, hp.sliding_window +
-                                                                              p.n_batch)
-                                            : 0;
+  const int64_t swa =
+      hp.sliding_window > 0 ? std::min<int64_t>(p.n_ctx, hp.sliding_window + p.n_batch) : 0;
   o.context = 4 * static_cast<uint64_t>(p.n_ctx + swa) +
               12 * static_cast<uint64_t>(p.n_batch * std::max(1, hp.n_expert_used));
   return o;
@@ -43,13 +42,12 @@ Result<Plan> make_plan(const ModelSpec& spec, const model::ContextParams& params
 }
 
 std::string plan_summary(const Plan& plan) {
-  return strfmt("weights %s + KV %s + compute %s + overhead %s = %s (n_ctx %lld, batch %lld, %s KV)",
-                format_bytes(plan.weights_bytes).c_str(), format_bytes(plan.kv_bytes).c_str(),
-                format_bytes(plan.compute_bytes).c_str(),
-                format_bytes(plan.overhead.total()).c_str(),
-                format_bytes(plan.total_bytes).c_str(),
-                static_cast<long long>(plan.params.n_ctx),
-                static_cast<long long>(plan.params.n_batch), tensor_type_name(plan.params.kv_type));
+  return strfmt(
+      "weights %s + KV %s + compute %s + overhead %s = %s (n_ctx %lld, batch %lld, %s KV)",
+      format_bytes(plan.weights_bytes).c_str(), format_bytes(plan.kv_bytes).c_str(),
+      format_bytes(plan.compute_bytes).c_str(), format_bytes(plan.overhead.total()).c_str(),
+      format_bytes(plan.total_bytes).c_str(), static_cast<long long>(plan.params.n_ctx),
+      static_cast<long long>(plan.params.n_batch), tensor_type_name(plan.params.kv_type));
 }
 
 int64_t max_context(const ModelSpec& spec, const model::ContextParams& params, uint64_t budget,
@@ -105,9 +103,8 @@ SpeedEstimate estimate_speed(const ModelSpec& spec, const Plan& plan, double ban
 
 const std::vector<quant::Recipe>& candidate_recipes() {
   using R = quant::Recipe;
-  static const std::vector<R> kRecipes = {R::F16,    R::Q8_0,   R::Q6_K,   R::Q5_K_M,
-                                          R::Q4_K_M, R::Q4_0,   R::IQ4_XS, R::Q3_K_M,
-                                          R::Q2_K};
+  static const std::vector<R> kRecipes = {R::F16,  R::Q8_0,   R::Q6_K,   R::Q5_K_M, R::Q4_K_M,
+                                          R::Q4_0, R::IQ4_XS, R::Q3_K_M, R::Q2_K};
   return kRecipes;
 }
 
@@ -135,14 +132,13 @@ Status check_memory_limit(const ModelSpec& spec, const model::ContextParams& par
   EDGELLM_ASSIGN_OR_RETURN(Plan plan, make_plan(spec, params));
   if (plan.total_bytes <= limit) return Status::Ok();
   const int64_t best = max_context(spec, params, limit);
-  std::string hint = best > 0 ? strfmt("; a context of at most %lld would fit",
-                                       static_cast<long long>(best))
-                              : "; no context size fits";
-  return make_error(ErrorCode::kOutOfMemory,
-                    "%s needs an estimated %s, over the memory limit of %s by %s: %s%s",
-                    spec.source.c_str(), format_bytes(plan.total_bytes).c_str(),
-                    format_bytes(limit).c_str(), format_bytes(plan.total_bytes - limit).c_str(),
-                    plan_summary(plan).c_str(), hint.c_str());
+  std::string hint =
+      best > 0 ? strfmt("; a context of at most %lld would fit", static_cast<long long>(best))
+               : "; no context size fits";
+  return make_error(
+      ErrorCode::kOutOfMemory, "%s needs an estimated %s, over the memory limit of %s by %s: %s%s",
+      spec.source.c_str(), format_bytes(plan.total_bytes).c_str(), format_bytes(limit).c_str(),
+      format_bytes(plan.total_bytes - limit).c_str(), plan_summary(plan).c_str(), hint.c_str());
 }
 
 Status check_memory_limit(const std::string& model_path, const model::ContextParams& params,

@@ -92,7 +92,7 @@ struct QuantOption {
   uint64_t weights_bytes = 0;
   uint64_t total_bytes = 0;  // at the requested context
   bool fits = false;
-  int64_t max_ctx = 0;       // largest context that fits (0: none)
+  int64_t max_ctx = 0;  // largest context that fits (0: none)
 };
 // `spec` retyped under each candidate recipe, planned with `params` against `budget`.
 std::vector<QuantOption> quant_options(const ModelSpec& spec, const model::ContextParams& params,

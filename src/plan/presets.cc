@@ -27,14 +27,13 @@ Result<ModelSpec> spec_from_preset(const synth::Preset& preset, quant::Recipe re
 
   // Read the hyperparameters back the way the engine does, from the metadata the synthesized
   // file would carry (a metadata-only GGUF in memory: the vocabulary, no tensors).
-  EDGELLM_ASSIGN_OR_RETURN(gguf::Writer full,
-                           synth::synthetic_model_writer(preset, {recipe, 0}));
+  EDGELLM_ASSIGN_OR_RETURN(gguf::Writer full, synth::synthetic_model_writer(preset, {recipe, 0}));
   gguf::Writer meta;
   for (const auto& [key, value] : full.metadata()) meta.set(key, value);
   EDGELLM_ASSIGN_OR_RETURN(std::string bytes, meta.to_bytes());
-  EDGELLM_ASSIGN_OR_RETURN(gguf::File file,
-                           gguf::File::parse(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                             bytes.size(), s.source));
+  EDGELLM_ASSIGN_OR_RETURN(
+      gguf::File file,
+      gguf::File::parse(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), s.source));
   EDGELLM_ASSIGN_OR_RETURN(s.hp, model::read_hparams(file));
   if (s.hp.n_vocab == 0) s.hp.n_vocab = preset.n_vocab;
   vocab_counts(file, s);
@@ -57,7 +56,7 @@ Result<ModelSpec> spec_from_preset_name(std::string_view text) {
     return make_error(ErrorCode::kNotFound, "unknown preset '%s' (presets: %s)",
                       std::string(name).c_str(), synth::preset_names().c_str());
   }
-  quant::Recipe recipe = quant::Recipe::F16;
+  quant::Recipe recipe = quant::Recipe::Q4_K_M;
   if (colon != std::string_view::npos) {
     const std::string_view type = text.substr(colon + 1);
     std::optional<quant::Recipe> r = quant::recipe_from_name(type);

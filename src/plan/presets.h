@@ -18,7 +18,8 @@ namespace edgellm::plan {
 
 Result<ModelSpec> spec_from_preset(const synth::Preset& preset, quant::Recipe recipe);
 
-// "PRESET" (F16) or "PRESET:TYPE" ("llama-3.2-1b:Q4_K_M"). Errors list the presets or recipes.
+// "PRESET" (Q4_K_M, as `edgellm synth` writes by default) or "PRESET:TYPE" ("llama-3.2-1b:F16").
+// Errors list the presets or recipes.
 Result<ModelSpec> spec_from_preset_name(std::string_view text);
 
 // Every preset at `recipe`, smallest first.

@@ -75,9 +75,9 @@ nlohmann::json report_json(const PlanReport& r) {
   const model::HParams& hp = r.spec.hp;
   for (size_t il = 0; il < p.memory.kv_cells.size(); ++il) {
     const int64_t cells = p.memory.kv_cells[il];
-    const uint64_t bytes = static_cast<uint64_t>(hp.n_head_kv) * cells *
-                           (row_size(p.params.kv_type, hp.head_dim_k) +
-                            row_size(p.params.kv_type, hp.head_dim_v));
+    const uint64_t bytes =
+        static_cast<uint64_t>(hp.n_head_kv) * cells *
+        (row_size(p.params.kv_type, hp.head_dim_k) + row_size(p.params.kv_type, hp.head_dim_v));
     layers.push_back({{"kv_cells", cells},
                       {"kv_bytes", bytes},
                       {"sliding_window", hp.sliding_window > 0 && hp.is_swa[il] != 0}});
@@ -130,16 +130,15 @@ std::string report_text(const PlanReport& r) {
               static_cast<long long>(hp.n_head_kv), static_cast<long long>(hp.head_dim_k));
   if (n_swa > 0) {
     s += strfmt("; %lld sliding-window layers keep %lld cells", static_cast<long long>(n_swa),
-                static_cast<long long>(std::min<int64_t>(p.params.n_ctx,
-                                                         hp.sliding_window + p.params.n_batch)));
+                static_cast<long long>(
+                    std::min<int64_t>(p.params.n_ctx, hp.sliding_window + p.params.n_batch)));
   }
   s += "\n";
   s += strfmt("  compute   %12s  activations, logits and matmul/attention scratch\n",
               format_bytes(p.compute_bytes).c_str());
   s += strfmt("  overhead  %12s  runtime %s, vocabulary %s, output %s, threads %s\n",
               format_bytes(p.overhead.total()).c_str(), format_bytes(p.overhead.base).c_str(),
-              format_bytes(p.overhead.vocabulary).c_str(),
-              format_bytes(p.overhead.output).c_str(),
+              format_bytes(p.overhead.vocabulary).c_str(), format_bytes(p.overhead.output).c_str(),
               format_bytes(p.overhead.threads + p.overhead.context).c_str());
   s += strfmt("  total     %12s  predicted peak resident memory\n",
               format_bytes(p.total_bytes).c_str());
@@ -226,9 +225,9 @@ nlohmann::json recommend_json(const std::vector<Recommendation>& rows, const Dev
 
 std::string recommend_text(const std::vector<Recommendation>& rows, const DeviceProfile& device,
                            const model::ContextParams& params) {
-  std::string s = strfmt("%s: %s usable, %d cores, %.0f GB/s\n", device.name.c_str(),
-                         format_bytes(device.usable_bytes()).c_str(), device.cores,
-                         device.bandwidth_gbps);
+  std::string s =
+      strfmt("%s: %s usable, %d cores, %.0f GB/s\n", device.name.c_str(),
+             format_bytes(device.usable_bytes()).c_str(), device.cores, device.bandwidth_gbps);
   s += strfmt("models that fit at a context of %s (largest context; tokens/s at that context):\n",
               params.n_ctx > 0 ? std::to_string(params.n_ctx).c_str() : "the model default");
   s += strfmt("  %-16s %-7s %10s %10s %9s %9s  %s\n", "model", "type", "weights", "total",

@@ -27,12 +27,12 @@ struct PlanReport {
   ModelSpec spec;
   Plan plan;
   Budget budget;
-  bool fits = false;            // plan.total_bytes <= budget.bytes (false without a budget)
-  int64_t margin_bytes = 0;     // budget.bytes - plan.total_bytes
-  int64_t max_ctx = 0;          // the largest context that fits (0: none or no budget)
-  int64_t max_ctx_limit = 0;    // the search's upper end (the training context)
+  bool fits = false;          // plan.total_bytes <= budget.bytes (false without a budget)
+  int64_t margin_bytes = 0;   // budget.bytes - plan.total_bytes
+  int64_t max_ctx = 0;        // the largest context that fits (0: none or no budget)
+  int64_t max_ctx_limit = 0;  // the search's upper end (the training context)
   std::vector<QuantOption> quant_options;  // empty without a budget or for estimates
-  SpeedEstimate speed;          // needs a device with a known bandwidth
+  SpeedEstimate speed;                     // needs a device with a known bandwidth
 };
 
 // Plans `spec` with `params` against `budget`. Errors: settings invalid for the model.
@@ -54,7 +54,7 @@ struct Recommendation {
   bool fits = false;
   int64_t max_ctx = 0;
   int64_t n_ctx_train = 0;  // the most max_ctx can be
-  SpeedEstimate speed;  // at the requested context
+  SpeedEstimate speed;      // at the requested context
 };
 // Every (model, recipe) pair of `models` x candidate_recipes() planned against `device`.
 std::vector<Recommendation> recommend(const std::vector<ModelSpec>& models,

@@ -12,8 +12,8 @@ namespace edgellm::plan {
 
 // A byte size: a number (decimal point and exponent allowed) and an optional unit, case-
 // insensitive, spaces allowed between them. KiB/MiB/GiB/TiB are powers of 1024, KB/MB/GB/TB powers
-// of 1000 (SI), and a bare K/M/G/T is binary as in `ulimit` and container limits ("1.5G" = 1.5 GiB).
-// No unit or "B" means bytes. Errors name the text and say what was expected.
+// of 1000 (SI), and a bare K/M/G/T is binary as in `ulimit` and container limits ("1.5G" = 1.5
+// GiB). No unit or "B" means bytes. Errors name the text and say what was expected.
 Result<uint64_t> parse_size(std::string_view text);
 
 // A parameter count: a number with an optional K (1e3), M (1e6), B or G (1e9) or T (1e12)

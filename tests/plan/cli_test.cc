@@ -13,8 +13,8 @@ namespace {
 
 const char* kKjv = "models/kjv-chat-7m-f16.gguf";
 
-#define REQUIRE_BINARY()                                                               \
-  do {                                                                                 \
+#define REQUIRE_BINARY()                                                             \
+  do {                                                                               \
     if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin(); \
   } while (0)
 
@@ -36,9 +36,9 @@ TEST(PlanCommand, FileJsonHasThePlanAndVerdict) {
   const std::string model = testdata_path(kKjv);
   EDGELLM_REQUIRE_FILE(model);
   nlohmann::json j = plan_json({"-m", model, "-c", "256", "--memory", "1GiB"});
-  for (const char* key : {"weights_bytes", "kv_bytes", "compute_bytes", "overhead_bytes",
-                          "total_bytes", "fits", "max_ctx", "margin_bytes", "memory_bytes",
-                          "device", "layers", "quant_options"}) {
+  for (const char* key :
+       {"weights_bytes", "kv_bytes", "compute_bytes", "overhead_bytes", "total_bytes", "fits",
+        "max_ctx", "margin_bytes", "memory_bytes", "device", "layers", "quant_options"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["weights_bytes"].get<uint64_t>(), 13644800u);  // F16 tensor data of the file
@@ -116,7 +116,8 @@ TEST(PlanCommand, RecommendListsWhatFits) {
   }
   EXPECT_TRUE(small_fits);
   EXPECT_FALSE(phi_f16_fits);  // 7.6 GB of weights in 7.5 GiB
-  CommandResult text = run_command({edgellm_bin(), "plan", "--recommend", "--device", "mobile-4gb"});
+  CommandResult text =
+      run_command({edgellm_bin(), "plan", "--recommend", "--device", "mobile-4gb"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("tok/s"), std::string::npos) << text.out;
   CommandResult no_device = run_command({edgellm_bin(), "plan", "--recommend"});
@@ -129,11 +130,11 @@ TEST(PlanCommand, MalformedDeviceFileIsAnErrorNamingFileAndField) {
   const std::string path = dir.file("devices.json");
   std::ofstream(path) << R"({"devices": [{"name": "board", "memory": "8 lots"}]})";
   ::setenv("EDGELLM_DEVICES", path.c_str(), 1);
-  CommandResult r = run_command({edgellm_bin(), "plan", "--synth", "smollm2-135m", "--device",
-                                 "board"});
+  CommandResult r =
+      run_command({edgellm_bin(), "plan", "--synth", "smollm2-135m", "--device", "board"});
   std::ofstream(path) << R"({"devices": [{"name": "board", "memory": "8GiB", "cores": 2}]})";
-  CommandResult ok = run_command({edgellm_bin(), "plan", "--synth", "smollm2-135m", "--device",
-                                  "board", "--json"});
+  CommandResult ok = run_command(
+      {edgellm_bin(), "plan", "--synth", "smollm2-135m", "--device", "board", "--json"});
   ::unsetenv("EDGELLM_DEVICES");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(one_error_line(r.err)) << r.err;

@@ -35,8 +35,8 @@ class ScopedEnv {
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 TEST(Devices, BuiltinProfilesAreComplete) {
-  const char* names[] = {"mobile-4gb",       "mobile-8gb",      "edge-16gb", "edge-24gb",
-                         "rpi5-8gb",         "jetson-orin-32gb", "jetson-orin-64gb"};
+  const char* names[] = {"mobile-4gb", "mobile-8gb",       "edge-16gb",       "edge-24gb",
+                         "rpi5-8gb",   "jetson-orin-32gb", "jetson-orin-64gb"};
   for (const char* n : names) {
     Result<DeviceProfile> d = find_device(builtin_devices(), n);
     ASSERT_TRUE(d.ok()) << n;

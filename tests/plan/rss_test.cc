@@ -50,9 +50,7 @@ Measured run_measured(const std::vector<std::string>& argv, const TempDir& dir) 
   return m;
 }
 
-bool has_run_command() {
-  return run_command({edgellm_bin(), "run", "--help"}).exit_code == 0;
-}
+bool has_run_command() { return run_command({edgellm_bin(), "run", "--help"}).exit_code == 0; }
 
 // Runs the model for a short prompt and 4 generated tokens at context `n_ctx` with 2 threads,
 // and compares the peak RSS with the plan for the same settings.
@@ -62,18 +60,18 @@ void check_model(const std::string& path, int64_t n_ctx) {
   const std::string ctx = std::to_string(n_ctx);
   std::vector<std::string> argv;
   if (has_run_command()) {
-    argv = {edgellm_bin(), "run", "-m", path, "-p", "Once upon a time", "-n", "4", "-c", ctx,
-            "-t", "2"};
+    argv = {edgellm_bin(), "run", "-m", path, "-p", "Once upon a time",
+            "-n",          "4",   "-c", ctx,  "-t", "2"};
   } else {
-    argv = {edgellm_bin(), "logits", "-m", path, "-p", "Once upon a time", "--greedy", "4",
-            "--top", "3", "-c", ctx, "-t", "2"};
+    argv = {edgellm_bin(), "logits", "-m", path, "-p", "Once upon a time", "--greedy", "4", "--top",
+            "3",           "-c",     ctx,  "-t", "2"};
   }
   const Measured m = run_measured(argv, dir);
   ASSERT_EQ(m.exit_code, 0) << read_file_or_die(dir.file("stderr"));
   ASSERT_GT(m.peak_rss, 0u);
 
-  CommandResult plan = run_command({edgellm_bin(), "plan", "-m", path, "-c", ctx, "-t", "2",
-                                    "--json"});
+  CommandResult plan =
+      run_command({edgellm_bin(), "plan", "-m", path, "-c", ctx, "-t", "2", "--json"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   const nlohmann::json j = nlohmann::json::parse(plan.out);
   const uint64_t predicted = j["total_bytes"].get<uint64_t>();
@@ -87,8 +85,8 @@ void check_model(const std::string& path, int64_t n_ctx) {
       << "predicted " << predicted << " bytes, measured peak RSS " << m.peak_rss << " bytes";
 }
 
-#define REQUIRE_BINARY()                                                               \
-  do {                                                                                 \
+#define REQUIRE_BINARY()                                                             \
+  do {                                                                               \
     if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin(); \
   } while (0)
 

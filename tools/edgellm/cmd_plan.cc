@@ -84,9 +84,12 @@ int run_plan(int argc, char** argv) {
   app.name(argv[0]);
   Options o;
   edgellm::cli::ContextOptions co;
-  auto* m_opt = app.add_option("-m,--model", o.model_path, "GGUF model (only its metadata is read)");
-  auto* s_opt = app.add_option("--synth", o.synth, "a synth preset, PRESET[:TYPE] (default F16)");
-  auto* p_opt = app.add_option("--params", o.params, "estimate from a parameter count: 8B, 135M, 8e9");
+  auto* m_opt =
+      app.add_option("-m,--model", o.model_path, "GGUF model (only its metadata is read)");
+  auto* s_opt =
+      app.add_option("--synth", o.synth, "a synth preset, PRESET[:TYPE] (default Q4_K_M)");
+  auto* p_opt =
+      app.add_option("--params", o.params, "estimate from a parameter count: 8B, 135M, 8e9");
   m_opt->excludes(s_opt, p_opt);
   s_opt->excludes(m_opt, p_opt);
   p_opt->excludes(m_opt, s_opt);
@@ -154,8 +157,9 @@ int run_plan(int argc, char** argv) {
     return 0;
   }
   if (o.model_path.empty() && o.synth.empty() && o.params.empty()) {
-    std::fprintf(stderr, "error: give a model: -m FILE, --synth PRESET[:TYPE] or --params N "
-                         "(or --recommend --device NAME)\n");
+    std::fprintf(stderr,
+                 "error: give a model: -m FILE, --synth PRESET[:TYPE] or --params N "
+                 "(or --recommend --device NAME)\n");
     return 2;
   }
   auto spec = model_spec(o);
@@ -166,7 +170,8 @@ int run_plan(int argc, char** argv) {
   return 0;
 }
 
-edgellm::cli::CommandRegistration reg("plan", "Predict memory use and whether a model fits a device",
+edgellm::cli::CommandRegistration reg("plan",
+                                      "Predict memory use and whether a model fits a device",
                                       &run_plan);
 
 }  // namespace
