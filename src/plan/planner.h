@@ -25,16 +25,18 @@ namespace edgellm::plan {
 struct OverheadModel {
   // The executable, libc/libstdc++, kernel dispatch tables, the main thread's stack and the
   // command line, in a process that has loaded and run a tiny model (`edgellm --help` alone
-  // peaks at 3.9 MiB; running a 512-token model adds about 1 MiB more than its buffers).
-  static constexpr uint64_t kBaseBytes = 5ull << 20;
+  // peaks at 3.9 MiB; `edgellm run` on a 512-token model peaks 5.5 MiB above its buffers).
+  static constexpr uint64_t kBaseBytes = 5632ull << 10;
   // Per vocabulary entry (token or BPE merge): the parsed metadata (a std::string and its heap
   // block per entry, scores, token types) and the tokenizer's tables (text -> id hash map, id ->
   // text, merge ranks). Measured 190 B (Llama 3), 198 B (SmolLM2), 206 B (Qwen2.5; `edgellm
   // tokenize` peak less the base); SentencePiece vocabularies (no merges) 190 B per token.
   static constexpr uint64_t kPerVocabEntryBytes = 208;
-  // Per token of the output vocabulary: the logits of the prompt's rows beyond the planned one,
-  // and the sampler's or the output formatter's per-token arrays.
-  static constexpr uint64_t kPerOutputTokenBytes = 64;
+  // Per token of the output vocabulary: the sampler's candidate array (id, logit, probability)
+  // and its scratch. `edgellm run` on 49k- and 128k-token models measured 12-16 B per token
+  // beyond the rest of the plan (`edgellm logits`, which formats all logits as JSON, needs
+  // about 60 B per token: it peaks up to 0.5% above a plan for `run`).
+  static constexpr uint64_t kPerOutputTokenBytes = 16;
   // Each thread-pool worker: its touched stack pages and thread-local state (RSS did not move
   // measurably from 1 to 16 threads).
   static constexpr uint64_t kPerThreadBytes = 16ull << 10;
