@@ -139,7 +139,9 @@ std::string format_bytes(uint64_t bytes) {
 
 std::string format_signed_bytes(int64_t bytes) {
   if (bytes >= 0) return format_bytes(static_cast<uint64_t>(bytes));
-  return "-" + format_bytes(static_cast<uint64_t>(-(bytes + 1)) + 1);
+  std::string out = format_bytes(static_cast<uint64_t>(-(bytes + 1)) + 1);
+  out.insert(out.begin(), '-');
+  return out;
 }
 
 }  // namespace edgellm::plan
