@@ -45,6 +45,8 @@ int run_logits(int argc, char** argv) {
   app.add_option("-m,--model", model_path, "GGUF model")->required();
   edgellm::cli::add_prompt_options(app, po);
   edgellm::cli::add_context_options(app, co);
+  std::string memory_limit;
+  edgellm::cli::add_memory_limit_option(app, memory_limit);
   app.add_option("--top", top, "logits listed per position (default 20)")->check(CLI::PositiveNumber);
   std::vector<int> ids;
   app.add_option("--ids", ids, "token ids to evaluate instead of a prompt (comma-separated)")
@@ -56,6 +58,13 @@ int run_logits(int argc, char** argv) {
 
   auto text = edgellm::cli::read_prompt(po, /*required=*/ids.empty());
   if (!text.ok()) return edgellm::cli::fail(text.status().message());
+  if (!memory_limit.empty()) {
+    auto limit_params = edgellm::cli::context_params(co);
+    if (!limit_params.ok()) return edgellm::cli::fail(limit_params.status().message());
+    if (limit_params->n_ctx == 0) limit_params->n_ctx = 512;  // the default below, at least
+    auto st = edgellm::cli::check_memory_limit(memory_limit, model_path, *limit_params);
+    if (!st.ok()) return edgellm::cli::fail(st.message());
+  }
   auto model = edgellm::model::Model::load(model_path);
   if (!model.ok()) return edgellm::cli::fail(model.status().message());
   const std::vector<Token> tokens =

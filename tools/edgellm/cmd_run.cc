@@ -30,6 +30,8 @@ int run_run(int argc, char** argv) {
   app.add_option("-m,--model", model_path, "GGUF model")->required();
   edgellm::cli::add_prompt_options(app, po);
   edgellm::cli::add_context_options(app, co);
+  std::string memory_limit;
+  edgellm::cli::add_memory_limit_option(app, memory_limit);
   edgellm::cli::add_sampling_options(app, sp);
   app.add_option("-n,--n-predict", n_predict,
                  "tokens to generate (default 128; -1: until end of text or a full context)");
@@ -46,6 +48,9 @@ int run_run(int argc, char** argv) {
   if (!text.ok()) return edgellm::cli::fail(text.status().message());
   auto params = edgellm::cli::context_params(co);
   if (!params.ok()) return edgellm::cli::fail(params.status().message());
+  if (auto st = edgellm::cli::check_memory_limit(memory_limit, model_path, *params); !st.ok()) {
+    return edgellm::cli::fail(st.message());
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   auto model = edgellm::model::Model::load(model_path);
