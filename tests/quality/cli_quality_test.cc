@@ -107,7 +107,7 @@ TEST(CliGptq, Q4_0FileLoadsAndRuns) {
   testing::TempDir dir;
   const std::string base = testing::testdata_path(kModel), q = dir.file("gptq.gguf");
   auto r = run_command({testing::edgellm_bin(), "quantize", base, q, "Q4_0", "--gptq", "--calib",
-                        testing::testdata_path(kCalib), "--calib-ctx", "128", "--calib-chunks", "4",
+                        testing::testdata_path(kCalib), "--calib-ctx", "128", "--calib-chunks", "2",
                         "-t", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("gptq layer 1/"), std::string::npos) << r.err;
