@@ -1,6 +1,7 @@
 // GGUF serialization: header, metadata, tensor infos, aligned tensor data.
 #include "gguf/writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -193,6 +194,40 @@ Status Writer::add_tensor(const std::string& name, TensorType type, const std::v
   return Status::Ok();
 }
 
+Status Writer::add_tensor(const std::string& name, TensorType type, const std::vector<int64_t>& ne,
+                          RowProducer produce) {
+  uint64_t n_bytes = 0;
+  EDGELLM_RETURN_IF_ERROR(check_new_tensor(name, type, ne, &n_bytes));
+  if (!produce) {
+    return make_error(ErrorCode::kInvalidArgument, "tensor '%s': no producer given", name.c_str());
+  }
+  tensors_.push_back(Tensor{name, type, ne, n_bytes, nullptr, {}, std::move(produce)});
+  return Status::Ok();
+}
+
+Status Writer::emit(const Tensor& t, const std::function<bool(const uint8_t*, size_t)>& sink) const {
+  if (t.n_bytes == 0) return Status::Ok();
+  if (!t.produce) {
+    if (!sink(t.data, t.n_bytes)) return make_error(ErrorCode::kIoError, "write failed");
+    return Status::Ok();
+  }
+  // Chunks of whole rows, about kChunkBytes each (at least one row), reusing one buffer.
+  constexpr uint64_t kChunkBytes = 4u << 20;
+  const uint64_t row_bytes = row_size(t.type, t.ne[0]);
+  const int64_t n_rows = static_cast<int64_t>(t.n_bytes / row_bytes);
+  const int64_t rows_per_chunk =
+      static_cast<int64_t>(std::max<uint64_t>(1, kChunkBytes / row_bytes));
+  std::vector<uint8_t> buf(static_cast<size_t>(std::min(n_rows, rows_per_chunk) * row_bytes));
+  for (int64_t r = 0; r < n_rows; r += rows_per_chunk) {
+    const int64_t n = std::min(rows_per_chunk, n_rows - r);
+    EDGELLM_RETURN_IF_ERROR(t.produce(r, n, buf.data()).with_context("tensor '" + t.name + "'"));
+    if (!sink(buf.data(), static_cast<size_t>(n * row_bytes))) {
+      return make_error(ErrorCode::kIoError, "write failed");
+    }
+  }
+  return Status::Ok();
+}
+
 std::string Writer::header_bytes() const {
   const uint64_t al = alignment();
   std::string out;
@@ -232,7 +267,10 @@ Result<std::string> Writer::to_bytes() const {
   const uint64_t al = alignment();
   std::string out = header_bytes();
   for (const Tensor& t : tensors_) {
-    if (t.n_bytes > 0) out.append(reinterpret_cast<const char*>(t.data), t.n_bytes);
+    EDGELLM_RETURN_IF_ERROR(emit(t, [&](const uint8_t* p, size_t n) {
+      out.append(reinterpret_cast<const char*>(p), n);
+      return true;
+    }));
     out.resize(align_up(out.size(), al), '\0');
   }
   return out;
@@ -247,27 +285,43 @@ Status Writer::write(const std::string& path) const {
     return make_error(ErrorCode::kIoError, "cannot create '%s': %s", tmp.c_str(),
                       std::strerror(errno));
   }
-  static const char kZeros[256] = {};
+  int write_errno = 0;  // set by the first failed fwrite
+  auto sink = [&](const uint8_t* p, size_t n) {
+    if (std::fwrite(p, 1, n, f) == n) return true;
+    write_errno = errno != 0 ? errno : EIO;
+    return false;
+  };
+  static const uint8_t kZeros[256] = {};
   const std::string header = header_bytes();
-  bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
-  for (const Tensor& t : tensors_) {
-    if (!ok) break;
-    ok = t.n_bytes == 0 || std::fwrite(t.data, 1, t.n_bytes, f) == t.n_bytes;
-    uint64_t pad = align_up(t.n_bytes, al) - t.n_bytes;
-    while (ok && pad > 0) {
+  Status st;
+  if (!sink(reinterpret_cast<const uint8_t*>(header.data()), header.size())) {
+    st = Status(ErrorCode::kIoError, "write failed");
+  }
+  for (size_t i = 0; i < tensors_.size() && st.ok(); ++i) {
+    st = emit(tensors_[i], sink);
+    for (uint64_t pad = align_up(tensors_[i].n_bytes, al) - tensors_[i].n_bytes;
+         st.ok() && pad > 0;) {
       const size_t chunk = pad < sizeof(kZeros) ? static_cast<size_t>(pad) : sizeof(kZeros);
-      ok = std::fwrite(kZeros, 1, chunk, f) == chunk;
+      if (!sink(kZeros, chunk)) st = Status(ErrorCode::kIoError, "write failed");
       pad -= chunk;
     }
   }
-  const int write_errno = errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return make_error(ErrorCode::kIoError, "cannot write '%s': %s", path.c_str(),
-                      std::strerror(ok ? errno : write_errno));
+  if (std::fclose(f) != 0 && st.ok()) {
+    write_errno = errno;
+    st = Status(ErrorCode::kIoError, "close failed");
   }
-  return Status::Ok();
+  if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    write_errno = errno;
+    st = Status(ErrorCode::kIoError, "rename failed");
+  }
+  if (st.ok()) return st;
+  std::remove(tmp.c_str());
+  // An I/O failure names the system's reason; a producer's error keeps its own message.
+  if (write_errno != 0) {
+    return make_error(ErrorCode::kIoError, "cannot write '%s': %s", path.c_str(),
+                      std::strerror(write_errno));
+  }
+  return st.with_context("cannot write '" + path + "'");
 }
 
 }  // namespace edgellm::gguf

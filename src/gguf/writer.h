@@ -3,12 +3,14 @@
 // 32), so reading a file and writing it back gives the same bytes.
 //
 // Tensor data is either borrowed (a pointer the caller keeps alive until write() returns, such as
-// a mapped input file) or owned by the writer. Tensors are checked when added; metadata values
+// a mapped input file), owned by the writer, or produced row by row while the file is written (a
+// RowProducer), so that a file larger than memory can be streamed out without ever being held. Tensors are checked when added; metadata values
 // and the version are checked by write() and to_bytes(), which refuse to produce a file that the
 // reader would reject. Not thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,12 @@
 #include "gguf/value.h"
 
 namespace edgellm::gguf {
+
+// Fills the bytes of rows [first_row, first_row + n_rows) of one tensor into `dst` (n_rows times
+// the tensor's row size). write() and to_bytes() call it with consecutive ranges from row 0, a few
+// MiB at a time; each call of write() or to_bytes() starts again at row 0, so a producer should
+// be a pure function of the rows asked for. An error aborts the write.
+using RowProducer = std::function<Status(int64_t first_row, int64_t n_rows, uint8_t* dst)>;
 
 class Writer {
  public:
@@ -39,6 +47,10 @@ class Writer {
   // Adds a tensor whose data the writer keeps; `data` must hold exactly the tensor's bytes.
   Status add_tensor(const std::string& name, TensorType type, const std::vector<int64_t>& ne,
                     std::vector<uint8_t> data);
+  // Adds a tensor whose data `produce` generates at write time (see RowProducer). A row is ne[0]
+  // elements; a tensor has n_elements / ne[0] rows.
+  Status add_tensor(const std::string& name, TensorType type, const std::vector<int64_t>& ne,
+                    RowProducer produce);
   size_t tensor_count() const { return tensors_.size(); }
 
   // Checks what add_tensor() cannot: the version is 2 or 3, values are well formed (element types
@@ -61,9 +73,13 @@ class Writer {
     TensorType type;
     std::vector<int64_t> ne;
     uint64_t n_bytes;
-    const uint8_t* data;  // borrowed, or owned.data()
+    const uint8_t* data;  // borrowed, or owned.data(); null when produced
     std::vector<uint8_t> owned;
+    RowProducer produce;  // set for tensors generated at write time
   };
+
+  // Passes the tensor's bytes to `sink` in order, a chunk at a time (one chunk unless produced).
+  Status emit(const Tensor& t, const std::function<bool(const uint8_t*, size_t)>& sink) const;
 
   uint32_t alignment() const;
   std::string header_bytes() const;  // header, metadata and tensor infos, padded to alignment

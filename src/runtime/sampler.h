@@ -1,6 +1,9 @@
 // Token sampling from a logits row: repetition/frequency/presence penalties, then top-k, top-p,
 // min-p and temperature, then a draw from the distribution, in the order and with the meanings and
-// defaults of llama.cpp's llama-cli. Deterministic for a given seed on any machine.
+// defaults of llama.cpp's llama-cli. Deterministic for a given seed: the RNG, the float conversion
+// and the candidate order are all specified here, not by the standard library. The one platform
+// input is std::exp, whose last bit may differ between libm builds; that can change a token only
+// when a draw lands within about 1e-16 of a probability boundary.
 #pragma once
 
 #include <cstdint>

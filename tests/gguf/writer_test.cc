@@ -136,5 +136,74 @@ TEST(GgufWriter, WriteToAnUnwritablePlaceFailsAndLeavesNothing) {
   EXPECT_NE(st.message().find("out.gguf"), std::string::npos) << st.message();
 }
 
+TEST(GgufWriter, ProducedTensorsStreamInRowChunksAndMatchOwnedData) {
+  // "wide" is 3 MiB (one chunk), "tall" 8 MiB of 8-byte rows (several chunks); the bytes are a
+  // pure function of the row index.
+  auto fill = [](int64_t row, size_t row_bytes, uint8_t* dst) {
+    for (size_t i = 0; i < row_bytes; ++i) dst[i] = static_cast<uint8_t>(row * 31 + i);
+  };
+  struct Shape {
+    const char* name;
+    TensorType type;
+    std::vector<int64_t> ne;
+    size_t row_bytes;
+  };
+  const Shape shapes[] = {{"wide", TensorType::F32, {4096, 192}, 4096 * 4},
+                          {"tall", TensorType::F16, {4, 1 << 20}, 8},
+                          {"vec", TensorType::F32, {3}, 12}};
+  Writer streamed, owned;
+  std::vector<int64_t> calls(3, 0);
+  for (size_t s = 0; s < 3; ++s) {
+    const Shape& sh = shapes[s];
+    int64_t* n_calls = &calls[s];
+    int64_t next_row = 0;
+    ASSERT_TRUE(streamed
+                    .add_tensor(sh.name, sh.type, sh.ne,
+                                RowProducer([=](int64_t r0, int64_t n, uint8_t* dst) mutable {
+                                  if (r0 == 0) next_row = 0;
+                                  EXPECT_EQ(r0, next_row) << "rows out of order";
+                                  next_row = r0 + n;
+                                  ++*n_calls;
+                                  for (int64_t r = 0; r < n; ++r) {
+                                    fill(r0 + r, sh.row_bytes, dst + r * sh.row_bytes);
+                                  }
+                                  return Status::Ok();
+                                }))
+                    .ok());
+    const int64_t rows = sh.ne.size() > 1 ? sh.ne[1] : 1;
+    std::vector<uint8_t> data(sh.row_bytes * static_cast<size_t>(rows));
+    for (int64_t r = 0; r < rows; ++r) fill(r, sh.row_bytes, data.data() + r * sh.row_bytes);
+    ASSERT_TRUE(owned.add_tensor(sh.name, sh.type, sh.ne, std::move(data)).ok());
+  }
+  EXPECT_EQ(streamed.file_size(), owned.file_size());
+  testing::TempDir dir;
+  ASSERT_TRUE(streamed.write(dir.file("s.gguf")).ok());
+  EXPECT_EQ(calls[0], 1);  // 3 MiB fits one chunk
+  EXPECT_GT(calls[1], 1);  // 8 MiB does not
+  EXPECT_EQ(testing::read_file_or_die(dir.file("s.gguf")), test::bytes_of(owned));
+  // A second serialization starts again at row 0 and gives the same bytes.
+  EXPECT_EQ(test::bytes_of(streamed), test::bytes_of(owned));
+}
+
+TEST(GgufWriter, AProducerErrorAbortsTheWriteNamingTheTensor) {
+  Writer w;
+  ASSERT_TRUE(w.add_tensor("bad", TensorType::F32, {8, 2},
+                           RowProducer([](int64_t, int64_t, uint8_t*) {
+                             return make_error(ErrorCode::kInternal, "no more randomness");
+                           }))
+                  .ok());
+  expect_error(w.add_tensor("none", TensorType::F32, {8}, RowProducer()), "no producer");
+  testing::TempDir dir;
+  const std::string path = dir.file("out.gguf");
+  const Status st = w.write(path);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), ErrorCode::kInternal);
+  EXPECT_NE(st.message().find("'bad'"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("no more randomness"), std::string::npos) << st.message();
+  EXPECT_FALSE(testing::file_exists(path));
+  EXPECT_FALSE(testing::file_exists(path + ".tmp"));
+  EXPECT_FALSE(w.to_bytes().ok());
+}
+
 }  // namespace
 }  // namespace edgellm::gguf

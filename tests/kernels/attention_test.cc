@@ -147,6 +147,9 @@ INSTANTIATE_TEST_SUITE_P(
         Scenario{"noncausal_holes", TensorType::F16, 2, 1, 128, 5, 77, false, 0, 0.0f, true},
         Scenario{"q8_cache", TensorType::Q8_0, 4, 2, 64, 4, 100, true, 0, 0.0f, true},
         Scenario{"long_decode_split", TensorType::F16, 8, 2, 64, 1, 3000, true, 0, 0.0f, true},
+        // Head sizes that are not a multiple of the SIMD width (tiny models use 4 or 8).
+        Scenario{"head_dim_4", TensorType::F16, 2, 2, 4, 5, 40, true, 0, 0.0f, false},
+        Scenario{"head_dim_12", TensorType::F16, 4, 2, 12, 3, 70, true, 0, 0.0f, true},
         Scenario{"long_decode_q8", TensorType::Q8_0, 3, 1, 64, 2, 1500, true, 0, 0.0f, false}),
     [](const ::testing::TestParamInfo<Scenario>& info) { return std::string(info.param.name); });
 
