@@ -173,6 +173,7 @@ const float* Context::logits(int64_t i) const {
 
 void Context::mm(const kernels::Matrix& w, const float* x, int64_t n, float* y, int64_t ldx,
                  int64_t ldy) {
+  if (observer_) observer_(w, x, n, ldx > 0 ? ldx : w.n_cols);
   kernels::Workspace ws{arena_ + plan_.scratch.matmul_ws, plan_.scratch.matmul_ws_bytes};
   kernels::matmul(w, x, n, y, *pool_, ws, ldx, ldy);
 }

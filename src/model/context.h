@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -19,6 +20,12 @@
 namespace edgellm::model {
 
 using Token = int32_t;
+
+// Sees the input of every matrix product: weight w, n_tokens rows of w.n_cols activations, row t
+// at x + t * ldx. Called on the Context's thread, before the product; x is only valid during the
+// call. MoE experts report the expert's 2-D slice (its data points inside the 3-D tensor).
+using MatmulObserver =
+    std::function<void(const kernels::Matrix& w, const float* x, int64_t n_tokens, int64_t ldx)>;
 
 class Context {
  public:
@@ -48,6 +55,10 @@ class Context {
   // by up to n_batch tokens (older cells were overwritten): beyond that it is kUnsupported and
   // the caller must reset() and decode again.
   Status rewind(int64_t n_keep);
+
+  // Calls `observer` before every matrix product of later decode() / embed() calls (calibration:
+  // importance matrices, GPTQ Hessians). An empty function turns it off; unset costs one branch.
+  void set_matmul_observer(MatmulObserver observer) { observer_ = std::move(observer); }
 
   // Encoder models: the pooled (not normalized) embedding of `tokens` as one sequence, [n_embd].
   Result<std::vector<float>> embed(std::span<const Token> tokens);
@@ -81,6 +92,7 @@ class Context {
   std::vector<int32_t> moe_sel_, moe_rows_;
   std::vector<float> moe_w_;
   kernels::RopeParams rope_;
+  MatmulObserver observer_;
 };
 
 }  // namespace edgellm::model

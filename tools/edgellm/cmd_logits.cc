@@ -2,7 +2,7 @@
 // position, the full logits of the last position, and a greedy continuation, for comparing the
 // engine with a reference implementation.
 //
-//   edgellm logits -m MODEL (-p PROMPT | -f FILE) [--top K] [--greedy N] [-t THREADS] [-c CTX]
+//   edgellm logits -m MODEL (-p PROMPT | -f FILE | --ids 1,2,3) [--top K] [--greedy N] [-t THREADS] [-c CTX]
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -45,17 +45,31 @@ int run_logits(int argc, char** argv) {
   app.add_option("-m,--model", model_path, "GGUF model")->required();
   edgellm::cli::add_prompt_options(app, po);
   edgellm::cli::add_context_options(app, co);
+  std::string memory_limit;
+  edgellm::cli::add_memory_limit_option(app, memory_limit);
   app.add_option("--top", top, "logits listed per position (default 20)")->check(CLI::PositiveNumber);
+  std::vector<int> ids;
+  app.add_option("--ids", ids, "token ids to evaluate instead of a prompt (comma-separated)")
+      ->delimiter(',');
   app.add_option("--greedy", greedy, "greedy tokens to generate after the prompt")
       ->check(CLI::NonNegativeNumber);
   const int rc = edgellm::cli::parse_args(app, argc, argv);
   if (rc >= 0) return rc;
 
-  auto text = edgellm::cli::read_prompt(po);
+  auto text = edgellm::cli::read_prompt(po, /*required=*/ids.empty());
   if (!text.ok()) return edgellm::cli::fail(text.status().message());
+  if (!memory_limit.empty()) {
+    auto limit_params = edgellm::cli::context_params(co);
+    if (!limit_params.ok()) return edgellm::cli::fail(limit_params.status().message());
+    if (limit_params->n_ctx == 0) limit_params->n_ctx = 512;  // the default below, at least
+    auto st = edgellm::cli::check_memory_limit(memory_limit, model_path, *limit_params);
+    if (!st.ok()) return edgellm::cli::fail(st.message());
+  }
   auto model = edgellm::model::Model::load(model_path);
   if (!model.ok()) return edgellm::cli::fail(model.status().message());
-  const std::vector<Token> tokens = (*model)->tokenizer().encode(*text, true, true);
+  const std::vector<Token> tokens =
+      ids.empty() ? (*model)->tokenizer().encode(*text, true, true)
+                  : std::vector<Token>(ids.begin(), ids.end());
   if (tokens.empty()) return edgellm::cli::fail("the prompt has no tokens");
   auto params = edgellm::cli::context_params(co);
   if (!params.ok()) return edgellm::cli::fail(params.status().message());

@@ -1,17 +1,21 @@
 // `edgellm quantize IN.gguf OUT.gguf TYPE`: convert a model to a quantization recipe (Q4_K_M,
 // Q8_0, ...), optionally guided by an importance matrix, with a progress bar on a terminal and a
-// summary of size and bits per weight.
+// summary of size and bits per weight. With --gptq, matrices are quantized by GPTQ from
+// calibration text; `quantize --report` (quantize_report.cc) measures every type's quality.
 #include <unistd.h>
 
 #include <cinttypes>
 #include <cstdio>
 #include <string>
 
+#include "base/mapped_file.h"
 #include "command.h"
 #include "quant/imatrix.h"
 #include "quant/quant.h"
 #include "quant/quantize_file.h"
 #include "quant/recipe.h"
+#include "quantize_report.h"
+#include "runtime/gptq_file.h"
 
 namespace edgellm::cli {
 namespace {
@@ -60,6 +64,9 @@ void print_summary(const quant::QuantizeSummary& s, bool verbose) {
 }
 
 int run_quantize(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--report") return run_quantize_report(argc, argv);
+  }
   CLI::App app{"Quantize a GGUF model. TYPE is one of: " + recipe_list()};
   std::string in_path, out_path, type_name, imatrix_path, output_type, embd_type;
   bool reference = false, pure = false, verbose = false, dry_run = false;
@@ -76,7 +83,30 @@ int run_quantize(int argc, char** argv) {
   app.add_option("-t,--threads", threads, "threads (default: all cores)");
   app.add_flag("-v,--verbose", verbose, "list every tensor in the summary");
   app.add_flag("--dry-run", dry_run, "print the per-tensor plan and the output size only");
+  bool gptq = false, one_pass = false;
+  std::string calib_path;
+  int group_size = 0;
+  double damp = 0.1;
+  int64_t calib_ctx = 512, calib_chunks = 0;
+  app.add_flag("--gptq", gptq, "quantize matrices with GPTQ (needs --calib)");
+  app.add_option("--calib", calib_path, "calibration text for --gptq");
+  app.add_option("--group-size", group_size,
+                 "GPTQ: columns whose scales are fitted together (32, 64, 128; default: the "
+                 "format's sub-block)");
+  app.add_option("--damp", damp, "GPTQ: Hessian damping, as a fraction of its mean diagonal (0.1)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--calib-ctx", calib_ctx, "GPTQ: calibration window in tokens (512)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--calib-chunks", calib_chunks, "GPTQ: use at most N calibration windows")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--one-pass", one_pass,
+               "GPTQ: collect every Hessian from the float model in one pass (default: layer by "
+               "layer, each layer calibrated on a model whose earlier layers are quantized)");
   if (int rc = parse_args(app, argc, argv); rc >= 0) return rc;
+  if (gptq && calib_path.empty()) {
+    std::fprintf(stderr, "error: --gptq needs --calib CALIB.txt\n");
+    return 2;
+  }
 
   auto recipe = quant::recipe_from_name(type_name);
   if (!recipe) {
@@ -124,14 +154,29 @@ int run_quantize(int argc, char** argv) {
   const bool tty = isatty(STDERR_FILENO) != 0;
   quant::QuantizeProgress progress;
   if (tty) progress = draw_progress;
-  auto summary = quant::quantize_file(in_path, out_path, opt, progress);
+  Result<quant::QuantizeSummary> summary = make_error(ErrorCode::kInternal, "not run");
+  if (gptq) {
+    auto calib_text = read_file(calib_path);
+    if (!calib_text.ok()) return fail("cannot read '" + calib_path + "': " + calib_text.status().message());
+    GptqFileOptions g;
+    g.gptq.damp = damp;
+    g.gptq.group_size = group_size;
+    g.calib.n_ctx = calib_ctx;
+    g.calib.max_chunks = calib_chunks;
+    g.sequential = !one_pass;
+    auto log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    summary = quantize_file_gptq(in_path, out_path, *calib_text, opt, g, log, progress);
+  } else {
+    summary = quant::quantize_file(in_path, out_path, opt, progress);
+  }
   if (!summary.ok()) {
     if (tty) std::fputc('\n', stderr);
     return fail(summary.status().message());
   }
   for (const std::string& w : summary->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  std::printf("quantized %s -> %s as %s%s\n", in_path.c_str(), out_path.c_str(),
-              quant::recipe_info(*recipe).name, opt.imatrix ? " with an importance matrix" : "");
+  std::printf("quantized %s -> %s as %s%s%s\n", in_path.c_str(), out_path.c_str(),
+              quant::recipe_info(*recipe).name, opt.imatrix ? " with an importance matrix" : "",
+              gptq ? " by GPTQ" : "");
   print_summary(*summary, verbose);
   return 0;
 }

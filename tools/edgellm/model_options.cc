@@ -2,6 +2,8 @@
 #include "model_options.h"
 
 #include "base/mapped_file.h"
+#include "plan/planner.h"
+#include "plan/size.h"
 #include "tokenizer/escapes.h"
 
 namespace edgellm::cli {
@@ -27,6 +29,19 @@ Result<std::string> read_prompt(const PromptOptions& o, bool required) {
     return make_error(ErrorCode::kInvalidArgument, "give the prompt with -p TEXT or -f FILE");
   }
   return std::string();
+}
+
+void add_memory_limit_option(CLI::App& app, std::string& limit) {
+  app.add_option("--memory-limit", limit,
+                 "refuse to load the model if its planned peak memory exceeds this (2GiB, 512MB)");
+}
+
+Status check_memory_limit(const std::string& limit, const std::string& model_path,
+                          const model::ContextParams& params) {
+  if (limit.empty()) return Status::Ok();
+  Result<uint64_t> bytes = plan::parse_size(limit);
+  if (!bytes.ok()) return bytes.status().with_context("--memory-limit");
+  return plan::check_memory_limit(model_path, params, *bytes);
 }
 
 void add_context_options(CLI::App& app, ContextOptions& o) {

@@ -34,6 +34,14 @@ struct ContextOptions {
   std::string kv_type = "f16";
 };
 
+// Adds --memory-limit SIZE ("2GiB", "512MB", "1.5G").
+void add_memory_limit_option(CLI::App& app, std::string& limit);
+// With a limit set, plans `model_path` with `params` (reading only its metadata) and fails with
+// the plan in the message when the predicted peak exceeds the limit, before anything is loaded.
+// OK when `limit` is empty.
+Status check_memory_limit(const std::string& limit, const std::string& model_path,
+                          const model::ContextParams& params);
+
 // Adds -c/--ctx-size, -t/--threads, -b/--batch-size and --kv-type.
 void add_context_options(CLI::App& app, ContextOptions& o);
 // The model::ContextParams these options ask for (kv type parsed, errors name the option).
