@@ -13,6 +13,11 @@
 
 namespace edgellm::kernels::x86 {
 
+// Decode streams each weight row once: the products prefetch the rows this far below the ones
+// they are reading (about 8 KiB ahead for typical rows), which also starts each new 4 KiB page
+// before the hardware prefetcher, which stops at page boundaries, would.
+constexpr int kPrefetchRows = 8;
+
 // Fixed-order horizontal sum: every kernel reduces its 8 lanes the same way, so a result never
 // depends on which tile shape computed it.
 static inline float hsum(__m256 v) {
@@ -35,6 +40,16 @@ static inline __m256i dot_u8s8(__m256i u, __m256i s) {
 #endif
 }
 
+// acc + pairwise int16 products summed into int32 lanes (madd then add): one vpdpwssd with
+// AVX-512 VNNI, the very same integers.
+static inline __m256i madd_acc(__m256i acc, __m256i a, __m256i b) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpwssd_epi32(acc, a, b);
+#else
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
+#endif
+}
+
 // 32 nibbles: low halves of 16 bytes become elements 0..15, high halves 16..31.
 static inline __m256i unpack_nibbles(const uint8_t* p) {
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -44,12 +59,16 @@ static inline __m256i unpack_nibbles(const uint8_t* p) {
 
 // 32 bits -> 32 bytes of 0xFF where the bit is set.
 static inline __m256i bits_to_bytes(uint32_t bits) {
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+  return _mm256_movm_epi8(static_cast<__mmask32>(bits));  // one instruction, the same bytes
+#else
   const __m256i shuf = _mm256_setr_epi64x(0x0000000000000000LL, 0x0101010101010101LL,
                                           0x0202020202020202LL, 0x0303030303030303LL);
   __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), shuf);
   const __m256i mask = _mm256_set1_epi64x(0x7fbfdfeff7fbfdfeLL);
   v = _mm256_or_si256(v, mask);
   return _mm256_cmpeq_epi8(v, _mm256_set1_epi64x(-1));
+#endif
 }
 
 }  // namespace edgellm::kernels::x86
