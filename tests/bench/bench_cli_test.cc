@@ -52,6 +52,16 @@ TEST(BenchCommand, MarkdownIsTheDefaultOutput) {
   EXPECT_NE(r.out.find("peak RSS"), std::string::npos) << r.out;
 }
 
+TEST(BenchCommand, SynthWritesRunsAndLabelsASyntheticModel) {
+  REQUIRE_BINARY();
+  auto r = run_command({edgellm_bin(), "bench", "--synth", "smollm2-135m:Q8_0", "-p", "4", "-n",
+                        "2", "-r", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_NE(j["model"].get<std::string>().find("synthetic"), std::string::npos) << r.out;
+  EXPECT_GT(j["tg_tok_s"].get<double>(), 0.0);
+}
+
 TEST(BenchCommand, UnknownSynthPresetIsAUsageErrorListingThePresets) {
   REQUIRE_BINARY();
   auto r = run_command({edgellm_bin(), "bench", "--synth", "gpt-5:Q4_K_M", "-p", "8", "-n", "4"});
