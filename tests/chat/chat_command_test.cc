@@ -20,7 +20,7 @@ const char* kKjv = "models/kjv-chat-7m-f16.gguf";
 
 #define REQUIRE_KJV()                                                                 \
   do {                                                                                \
-    if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin();  \
+    EDGELLM_REQUIRE_BINARY();                                                         \
     EDGELLM_REQUIRE_FILE(testdata_path(kKjv));                                        \
   } while (0)
 

@@ -10,10 +10,6 @@
 namespace edgellm::testing {
 namespace {
 
-#define REQUIRE_BINARY()                                                             \
-  do {                                                                               \
-    if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin(); \
-  } while (0)
 
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -33,7 +29,7 @@ const char* kInput = R"({
 })";
 
 TEST(TemplateCommand, PrintsTheRenderExactly) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   TempDir dir;
   write_file(
       dir.file("t.jinja"),
@@ -51,7 +47,7 @@ TEST(TemplateCommand, PrintsTheRenderExactly) {
 }
 
 TEST(TemplateCommand, PassesToolsInOrder) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   TempDir dir;
   write_file(dir.file("t.jinja"), "{{ tools | tojson }}");
   write_file(
@@ -64,7 +60,7 @@ TEST(TemplateCommand, PassesToolsInOrder) {
 }
 
 TEST(TemplateCommand, TemplateErrorsExitOne) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   TempDir dir;
   write_file(dir.file("in.json"), kInput);
   write_file(dir.file("raise.jinja"), "{{ raise_exception('System role not supported') }}");
@@ -95,7 +91,7 @@ TEST(TemplateCommand, TemplateErrorsExitOne) {
 }
 
 TEST(TemplateCommand, UsageErrorsExitTwo) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   auto r = run_command({edgellm_bin(), "template", "-t", "x.jinja"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   auto h = run_command({edgellm_bin(), "template", "--help"});

@@ -57,3 +57,11 @@ std::string read_file_or_die(const std::string& path);
                    << " (set EDGELLM_TESTDATA to the shared data directory)";               \
     }                                                                                       \
   } while (0)
+
+// Skips the current test when the edgellm binary has not been built.
+#define EDGELLM_REQUIRE_BINARY()                                                             \
+  do {                                                                                       \
+    if (!::edgellm::testing::file_exists(::edgellm::testing::edgellm_bin())) {               \
+      GTEST_SKIP() << "not built: " << ::edgellm::testing::edgellm_bin();                    \
+    }                                                                                        \
+  } while (0)

@@ -12,7 +12,7 @@ const char* kStories = "models/stories260K.gguf";
 
 #define REQUIRE_BINARY_AND(rel)                                                              \
   do {                                                                                       \
-    if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin();         \
+    EDGELLM_REQUIRE_BINARY();                                                                \
     EDGELLM_REQUIRE_FILE(testdata_path(rel));                                                \
   } while (0)
 

@@ -13,10 +13,6 @@ namespace {
 
 const char* kKjv = "models/kjv-chat-7m-f16.gguf";
 
-#define REQUIRE_BINARY()                                                             \
-  do {                                                                               \
-    if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin(); \
-  } while (0)
 
 bool one_error_line(const std::string& err) {
   return err.rfind("error: ", 0) == 0 && err.find('\n') == err.size() - 1;
@@ -32,7 +28,7 @@ nlohmann::json plan_json(std::vector<std::string> args) {
 }
 
 TEST(PlanCommand, FileJsonHasThePlanAndVerdict) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   const std::string model = testdata_path(kKjv);
   EDGELLM_REQUIRE_FILE(model);
   nlohmann::json j = plan_json({"-m", model, "-c", "256", "--memory", "1GiB"});
@@ -58,7 +54,7 @@ TEST(PlanCommand, FileJsonHasThePlanAndVerdict) {
 }
 
 TEST(PlanCommand, ParamsEstimateCountsGroupedQueryAttention) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   nlohmann::json j = plan_json({"--params", "8B", "--bits", "4", "-c", "4096", "--layers", "32",
                                 "--kv-heads", "8", "--head-dim", "128"});
   // 32 layers x 8 KV heads x 128 x 2 (K, V) x 2 bytes x 4096 = 512 MiB, not the naive 2 GiB.
@@ -81,7 +77,7 @@ TEST(PlanCommand, ParamsEstimateCountsGroupedQueryAttention) {
 }
 
 TEST(PlanCommand, SynthPresetOnADevice) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   nlohmann::json j = plan_json({"--synth", "llama-3.2-1b:Q4_K_M", "--device", "rpi5-8gb"});
   EXPECT_TRUE(j["fits"].get<bool>());
   EXPECT_EQ(j["device"]["name"], "rpi5-8gb");
@@ -103,7 +99,7 @@ TEST(PlanCommand, SynthPresetOnADevice) {
 }
 
 TEST(PlanCommand, RecommendListsWhatFits) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   nlohmann::json j = plan_json({"--recommend", "--device", "rpi5-8gb", "-c", "4096"});
   ASSERT_TRUE(j["models"].is_array());
   bool small_fits = false, phi_f16_fits = true;
@@ -125,7 +121,7 @@ TEST(PlanCommand, RecommendListsWhatFits) {
 }
 
 TEST(PlanCommand, MalformedDeviceFileIsAnErrorNamingFileAndField) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   TempDir dir;
   const std::string path = dir.file("devices.json");
   std::ofstream(path) << R"({"devices": [{"name": "board", "memory": "8 lots"}]})";
@@ -144,7 +140,7 @@ TEST(PlanCommand, MalformedDeviceFileIsAnErrorNamingFileAndField) {
 }
 
 TEST(PlanCommand, ListsDevices) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   CommandResult r = run_command({edgellm_bin(), "plan", "--list-devices", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GE(nlohmann::json::parse(r.out).size(), 7u);
@@ -159,7 +155,7 @@ std::vector<std::string> run_argv(const std::string& model) {
 }
 
 TEST(MemoryLimit, RefusesBeforeLoadingWithThePlan) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   const std::string model = testdata_path(kKjv);
   EDGELLM_REQUIRE_FILE(model);
   std::vector<std::string> argv = run_argv(model);

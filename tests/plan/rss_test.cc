@@ -85,13 +85,9 @@ void check_model(const std::string& path, int64_t n_ctx) {
       << "predicted " << predicted << " bytes, measured peak RSS " << m.peak_rss << " bytes";
 }
 
-#define REQUIRE_BINARY()                                                             \
-  do {                                                                               \
-    if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin(); \
-  } while (0)
 
 TEST(PlanHonesty, SharedModels) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   std::vector<std::string> files = list_testdata("models/synthetic", ".gguf");
   for (const char* f : {"models/stories260K.gguf", "models/kjv-chat-7m-f16.gguf"}) {
     if (file_exists(testdata_path(f))) files.push_back(testdata_path(f));
@@ -104,7 +100,7 @@ TEST(PlanHonesty, SharedModels) {
 }
 
 TEST(PlanHonesty, SynthPresetsUpTo1B) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   TempDir dir;
   for (const char* name : {"smollm2-135m", "llama-3.2-1b"}) {
     const synth::Preset* preset = synth::find_preset(name);

@@ -8,17 +8,13 @@
 namespace edgellm::testing {
 namespace {
 
-#define REQUIRE_BINARY()                                                               \
-  do {                                                                                 \
-    if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin(); \
-  } while (0)
 
 bool one_error_line(const std::string& err) {
   return err.rfind("error: ", 0) == 0 && err.find('\n') == err.size() - 1;
 }
 
 TEST(SynthCommand, WritesAModelThatReadsBack) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   TempDir dir;
   const std::string path = dir.file("smol.gguf");
   auto r = run_command({edgellm_bin(), "synth", "smollm2-135m", "-o", path, "--type", "Q8_0",
@@ -37,7 +33,7 @@ TEST(SynthCommand, WritesAModelThatReadsBack) {
 }
 
 TEST(SynthCommand, DryRunAndListWriteNothing) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   auto list = run_command({edgellm_bin(), "synth", "--list"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_NE(list.out.find("gemma-2-2b"), std::string::npos) << list.out;
@@ -48,7 +44,7 @@ TEST(SynthCommand, DryRunAndListWriteNothing) {
 }
 
 TEST(SynthCommand, UnknownPresetAndTypeAreUsageErrorsListingTheChoices) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   TempDir dir;
   auto r = run_command({edgellm_bin(), "synth", "gpt-5", "-o", dir.file("x.gguf")});
   EXPECT_EQ(r.exit_code, 2);

@@ -12,10 +12,6 @@ namespace {
 
 const char* kKjv = "models/kjv-chat-7m-f16.gguf";
 
-#define REQUIRE_BINARY()                                                       \
-  do {                                                                         \
-    if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin(); \
-  } while (0)
 
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -27,7 +23,7 @@ bool one_error_line(const std::string& err) {
 }
 
 TEST(TokenizeCommand, PrintsIdsWithBosAndParsesSpecialTokens) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   const std::string model = testdata_path(kKjv);
   EDGELLM_REQUIRE_FILE(model);
   auto r = run_command({edgellm_bin(), "tokenize", "-m", model, "-p", "<|im_start|>user"});
@@ -45,7 +41,7 @@ TEST(TokenizeCommand, PrintsIdsWithBosAndParsesSpecialTokens) {
 }
 
 TEST(TokenizeCommand, EscapesInPromptButFileBytesExactly) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   const std::string model = testdata_path(kKjv);
   EDGELLM_REQUIRE_FILE(model);
   TempDir dir;
@@ -76,7 +72,7 @@ TEST(TokenizeCommand, EscapesInPromptButFileBytesExactly) {
 }
 
 TEST(TokenizeCommand, BadFilesFailWithOneLineAndExitCode1) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   TempDir dir;
   write_file(dir.file("text.gguf"), "this is not a GGUF file at all\n");
   std::vector<std::string> bad = {dir.file("missing.gguf"), dir.file("text.gguf")};
@@ -102,7 +98,7 @@ TEST(TokenizeCommand, BadFilesFailWithOneLineAndExitCode1) {
 }
 
 TEST(TokenizeCommand, UsageErrorsExit2) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   EXPECT_EQ(run_command({edgellm_bin(), "tokenize", "-p", "x"}).exit_code, 2);
   EXPECT_EQ(run_command({edgellm_bin(), "tokenize", "-m", "x.gguf"}).exit_code, 2);
   EXPECT_EQ(run_command({edgellm_bin(), "tokenize", "-m", "x.gguf", "-p", "a", "-f", "b"}).exit_code,
@@ -110,7 +106,7 @@ TEST(TokenizeCommand, UsageErrorsExit2) {
 }
 
 TEST(TokenizeCommand, MatchesGoldenIdsForEveryVocabulary) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   // One case per golden file through the real binary (the library test covers all cases).
   const auto files = list_testdata("golden/tokenizer", ".json");
   if (files.empty()) GTEST_SKIP() << "no golden tokenizer data";
