@@ -11,13 +11,8 @@
 namespace edgellm::testing {
 namespace {
 
-#define REQUIRE_BINARY()                                                               \
-  do {                                                                                 \
-    if (!file_exists(edgellm_bin())) GTEST_SKIP() << "not built: " << edgellm_bin(); \
-  } while (0)
-
 TEST(BenchCommand, JsonReportHasEveryKeyWithPositiveFiniteValues) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   const std::string model = testdata_path("models/stories260K.gguf");
   EDGELLM_REQUIRE_FILE(model);
   TempDir dir;
@@ -43,7 +38,7 @@ TEST(BenchCommand, JsonReportHasEveryKeyWithPositiveFiniteValues) {
 }
 
 TEST(BenchCommand, MarkdownIsTheDefaultOutput) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   const std::string model = testdata_path("models/stories260K.gguf");
   EDGELLM_REQUIRE_FILE(model);
   auto r = run_command({edgellm_bin(), "bench", "-m", model, "-p", "8", "-n", "4", "-r", "1"});
@@ -53,7 +48,7 @@ TEST(BenchCommand, MarkdownIsTheDefaultOutput) {
 }
 
 TEST(BenchCommand, SynthWritesRunsAndLabelsASyntheticModel) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   auto r = run_command({edgellm_bin(), "bench", "--synth", "smollm2-135m:Q8_0", "-p", "4", "-n",
                         "2", "-r", "1", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -63,7 +58,7 @@ TEST(BenchCommand, SynthWritesRunsAndLabelsASyntheticModel) {
 }
 
 TEST(BenchCommand, UnknownSynthPresetIsAUsageErrorListingThePresets) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   auto r = run_command({edgellm_bin(), "bench", "--synth", "gpt-5:Q4_K_M", "-p", "8", "-n", "4"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
@@ -75,7 +70,7 @@ TEST(BenchCommand, UnknownSynthPresetIsAUsageErrorListingThePresets) {
 }
 
 TEST(BenchCommand, BadOptionsExit2) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   const std::string model = testdata_path("models/stories260K.gguf");
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"bench"},                                  // no model
@@ -93,7 +88,7 @@ TEST(BenchCommand, BadOptionsExit2) {
 }
 
 TEST(BenchCommand, MissingModelFileFailsWithOneErrorLine) {
-  REQUIRE_BINARY();
+  EDGELLM_REQUIRE_BINARY();
   auto r = run_command({edgellm_bin(), "bench", "-m", "/nonexistent/model.gguf", "-p", "8"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
