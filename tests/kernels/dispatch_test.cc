@@ -5,6 +5,7 @@
 
 #include "base/cpu_features.h"
 #include "kernels/dispatch.h"
+#include "kernels/isa_table.h"
 
 namespace edgellm::kernels {
 namespace {
@@ -29,7 +30,9 @@ TEST(Dispatch, ScalarAlwaysSupportedAndBestIsSupported) {
   EXPECT_FALSE(isa_supported(Isa::kNeon));
 #endif
 #if defined(__aarch64__)
-  EXPECT_TRUE(isa_supported(Isa::kNeon));
+  // NEON is part of ARMv8-A; it is supported exactly when the build contains NEON kernels.
+  EXPECT_EQ(isa_supported(Isa::kNeon), detail::neon_table() != nullptr);
+  EXPECT_FALSE(isa_supported(Isa::kAvx2));
 #endif
 }
 
@@ -57,7 +60,13 @@ TEST(Dispatch, EnvironmentVariableNarrowsTheChoice) {
     }
     return;
   }
-  const std::string cmd = std::string("EDGELLM_ISA=scalar ") +
+  // Cross builds run the tests under an emulator (qemu-aarch64), which the child needs too.
+#if defined(EDGELLM_TEST_EMULATOR)
+  const std::string emulator = std::string(EDGELLM_TEST_EMULATOR) + " ";
+#else
+  const std::string emulator;
+#endif
+  const std::string cmd = std::string("EDGELLM_ISA=scalar ") + emulator +
                           ::testing::internal::GetArgvs()[0] +
                           " --gtest_filter=Dispatch.ReportActive > /dev/null 2>&1";
   EXPECT_EQ(std::system(cmd.c_str()), 0);
