@@ -4,6 +4,7 @@
 // spread; counters report multiply-adds per second and weight bytes read per second.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -52,6 +53,56 @@ void BM_Matmul(benchmark::State& state, Isa isa, TensorType type, int64_t rows, 
   state.counters["GMAC/s"] = benchmark::Counter(macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["GB/s"] = benchmark::Counter(static_cast<double>(w.size()) * 1e-9,
                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Decode as the model runs it: one token through every matrix of a stack of layers (q, k, v, o,
+// gate, up, down), one matmul after the other, with weights far larger than the last-level cache,
+// so every byte comes from DRAM. This is the number that generation speed follows; the single
+// matrix benchmarks above mostly read from cache. The rows are copies of one quantized block of
+// rows (values do not change the speed), so building 100+ MB of weights takes no time.
+struct ChainShape {
+  int64_t n_embd, n_kv, n_ff, n_layer;
+};
+
+void BM_DecodeChain(benchmark::State& state, Isa isa, TensorType type, ChainShape s, int threads) {
+  ScopedIsa scoped(isa);
+  const int64_t base_rows = 64;
+  std::vector<std::vector<uint8_t>> base;  // [0]: n_embd columns, [1]: n_ff columns
+  for (int64_t cols : {s.n_embd, s.n_ff}) base.push_back(quantized(type, base_rows, cols));
+  struct Mat {
+    int64_t rows, cols;
+  };
+  const Mat layer[] = {{s.n_embd, s.n_embd}, {s.n_kv, s.n_embd}, {s.n_kv, s.n_embd},
+                       {s.n_embd, s.n_embd}, {s.n_ff, s.n_embd}, {s.n_ff, s.n_embd},
+                       {s.n_embd, s.n_ff}};
+  std::vector<std::vector<uint8_t>> storage;
+  std::vector<Matrix> mats;
+  size_t total = 0;
+  for (int64_t il = 0; il < s.n_layer; ++il) {
+    for (const Mat& m : layer) {
+      const std::vector<uint8_t>& src = base[m.cols == s.n_embd ? 0 : 1];
+      const size_t rb = row_size(type, m.cols);
+      std::vector<uint8_t> w(rb * m.rows);
+      for (int64_t r = 0; r < m.rows; ++r) std::memcpy(w.data() + r * rb, src.data() + (r % base_rows) * rb, rb);
+      storage.push_back(std::move(w));
+      mats.push_back(Matrix{type, storage.back().data(), m.cols, m.rows, rb});
+      total += storage.back().size();
+    }
+  }
+  const int64_t width = std::max(s.n_embd, s.n_ff);
+  const std::vector<float> x = random_floats(width, 2);
+  std::vector<float> y(width);
+  std::vector<uint8_t> ws(matmul_workspace_size(type, width, 1));
+  ThreadPool pool(threads);
+  for (auto _ : state) {
+    for (const Matrix& m : mats) {
+      matmul(m, x.data(), 1, y.data(), pool, Workspace{ws.data(), ws.size()});
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(total) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["MB"] = static_cast<double>(total) / 1e6;
 }
 
 void BM_Attention(benchmark::State& state, Isa isa, int64_t n_tokens, int64_t n_cells, int threads) {
@@ -207,6 +258,22 @@ void register_all() {
           benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, isa, type, s.rows, s.cols,
                                        s.tokens, threads)
               ->Unit(benchmark::kMicrosecond)
+              ->UseRealTime();
+        }
+      }
+    }
+    // Whole-stack decode from DRAM: SmolLM2-135M's 30 layers (Q8_0, Q4_0, Q5_0 need only
+    // 32-column blocks) and 6 layers of Llama-3.2-1B (all types).
+    for (TensorType type : types) {
+      for (auto [label, shape] : {std::pair<const char*, ChainShape>{"smollm2", {576, 192, 1536, 30}},
+                                  {"llama1b_6l", {2048, 512, 8192, 6}}}) {
+        if (shape.n_embd % traits(type).block_size != 0) continue;
+        if (type == TensorType::F32 || type == TensorType::BF16) continue;
+        for (int threads : {1, 2}) {
+          const std::string name = std::string("decode_chain/") + tensor_type_name(type) + "/" +
+                                   label + "/t" + std::to_string(threads) + suffix;
+          benchmark::RegisterBenchmark(name.c_str(), BM_DecodeChain, isa, type, shape, threads)
+              ->Unit(benchmark::kMillisecond)
               ->UseRealTime();
         }
       }

@@ -35,6 +35,34 @@ void zero_output(float* y, int64_t n_tokens, int64_t n_rows, int64_t ldy) {
   for (int64_t t = 0; t < n_tokens; ++t) std::memset(y + t * ldy, 0, n_rows * sizeof(float));
 }
 
+// Splits [0, n_tasks) so that each thread walks its own contiguous share in order (weights are
+// then read as one sequential stream per thread, which the hardware prefetchers follow; tasks
+// handed out round-robin interleave the two streams and halve decode bandwidth), and a thread
+// that finishes early takes the remaining tasks of the others, so both still finish together.
+template <class F>
+void run_split(ThreadPool& pool, int64_t n_tasks, const F& run_task) {
+  struct alignas(64) Share {
+    std::atomic<int64_t> next;
+    int64_t end;
+  };
+  constexpr int kMaxShares = 64;
+  const int nth = std::min(pool.size(), kMaxShares);
+  Share shares[kMaxShares];
+  for (int i = 0; i < nth; ++i) {
+    shares[i].next.store(n_tasks * i / nth, std::memory_order_relaxed);
+    shares[i].end = n_tasks * (i + 1) / nth;
+  }
+  pool.run([&](int ith, int) {
+    const int first = ith % nth;
+    for (int k = 0; k < nth; ++k) {
+      Share& sh = shares[(first + k) % nth];
+      for (int64_t task; (task = sh.next.fetch_add(1, std::memory_order_relaxed)) < sh.end;) {
+        run_task(task);
+      }
+    }
+  });
+}
+
 }  // namespace
 
 bool matmul_supported(TensorType type) {
@@ -138,12 +166,7 @@ void matmul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
     for (int64_t task = 0; task < n_tasks; ++task) run_task(task);
     return;
   }
-  std::atomic<int64_t> next{0};
-  pool.run([&](int, int) {
-    for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < n_tasks;) {
-      run_task(task);
-    }
-  });
+  run_split(pool, n_tasks, run_task);
 }
 
 }  // namespace edgellm::kernels
