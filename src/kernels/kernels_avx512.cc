@@ -9,4 +9,5 @@
 #include "kernels/x86_quant.inc"
 #include "kernels/x86_gemm.inc"
 #include "kernels/x86_gemm_kquant.inc"
+#include "kernels/x86_gemm_repack.inc"
 #include "kernels/x86_ops.inc"
