@@ -22,6 +22,7 @@ constexpr int64_t kChunk = 64;      // cells per softmax update
 constexpr int64_t kMinTasks = 16;   // split cells until at least this many tasks (if long enough)
 constexpr int64_t kMinSplitCells = 256;
 constexpr size_t kAlign = 64;
+constexpr int kMaxGroup = 64;  // query heads per KV head that the group kernels take at once
 
 size_t align_up(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
@@ -37,7 +38,8 @@ struct Plan {
 Plan make_plan(const AttentionParams& p, int64_t n_tokens, int64_t n_cells) {
   Plan plan{};
   plan.group = p.n_kv_heads > 0 ? std::max(1, p.n_heads / p.n_kv_heads) : 1;
-  plan.q_bytes = align_up(std::max<size_t>(static_cast<size_t>(p.head_dim) * 2,
+  // A converted query head: F16, Q8_0, or (group kernels) floats holding F16-rounded values.
+  plan.q_bytes = align_up(std::max<size_t>(static_cast<size_t>(p.head_dim) * 4,
                                            static_cast<size_t>(p.head_dim / 32) *
                                                sizeof(quant::block_q8_0)));
   const int64_t base_tasks = std::max<int64_t>(1, n_tokens * p.n_kv_heads);
@@ -51,7 +53,7 @@ Plan make_plan(const AttentionParams& p, int64_t n_tokens, int64_t n_cells) {
   plan.n_split = std::max<int64_t>(1, (n_cells + len - 1) / len);
   plan.partial_floats = 2 + static_cast<size_t>(p.head_dim);
   // Converted queries, chunk scores, and (unsplit case) m, l and accumulators of the group.
-  plan.per_thread = plan.group * plan.q_bytes + align_up(kChunk * sizeof(float)) +
+  plan.per_thread = plan.group * plan.q_bytes + align_up(plan.group * kChunk * sizeof(float)) +
                     align_up(plan.group * plan.partial_floats * sizeof(float));
   return plan;
 }
@@ -117,6 +119,9 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
   const auto kq = k_f16 ? tab.kq_f16 : tab.kq_q8_0;
   const auto pv = v_f16 ? tab.pv_f16 : tab.pv_q8_0;
   const auto exp_sum = tab.exp_sum;
+  // All query heads of a GQA group in one call per chunk (each cache row converted once).
+  const bool grouped = k_f16 && v_f16 && tab.kq_f16_group != nullptr &&
+                       tab.pv_f16_group != nullptr && plan.group <= kMaxGroup;
 
   // Carve the workspace: per-thread scratch, then the partial results of split ranges.
   uint8_t* base = reinterpret_cast<uint8_t*>(
@@ -143,7 +148,7 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
     uint8_t* scratch = base + ith * plan.per_thread;
     uint8_t* qconv = scratch;
     float* scores = reinterpret_cast<float*>(scratch + plan.group * plan.q_bytes);
-    float* state = scores + align_up(kChunk * sizeof(float)) / sizeof(float);
+    float* state = scores + align_up(plan.group * kChunk * sizeof(float)) / sizeof(float);
     for (;;) {
       const int64_t task = next.fetch_add(1, std::memory_order_relaxed);
       if (task >= n_tasks) break;
@@ -163,8 +168,17 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
       };
       for (int g = 0; g < plan.group; ++g) {
         const int h = kh * plan.group + g;
-        q_convert(q + (t * p.n_heads + h) * static_cast<int64_t>(hd), qconv + g * plan.q_bytes,
-                  hd);
+        uint8_t* qg = qconv + g * plan.q_bytes;
+        if (grouped) {
+          // F16 into the upper half, then widened in place to floats (front to back: each float
+          // lands on bytes that were already read).
+          uint16_t* h16 = reinterpret_cast<uint16_t*>(qg + static_cast<size_t>(hd) * 2);
+          tab.to_f16(q + (t * p.n_heads + h) * static_cast<int64_t>(hd), h16, hd);
+          float* qf = reinterpret_cast<float*>(qg);
+          for (int d = 0; d < hd; ++d) qf[d] = fp16_to_fp32(h16[d]);
+        } else {
+          q_convert(q + (t * p.n_heads + h) * static_cast<int64_t>(hd), qg, hd);
+        }
         float* s = st(g);
         s[0] = -INFINITY;
         s[1] = 0.0f;
@@ -185,6 +199,37 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
           any |= vis;
         }
         if (!any) continue;
+        if (grouped) {
+          const int64_t ld_state = plan.n_split == 1
+                                       ? static_cast<int64_t>(plan.partial_floats)
+                                       : plan.n_split * static_cast<int64_t>(plan.partial_floats);
+          tab.kq_f16_group(reinterpret_cast<const float*>(qconv), plan.group,
+                           static_cast<int64_t>(plan.q_bytes / sizeof(float)),
+                           k_plane + j0 * k.row_bytes, k.row_bytes, cn, hd, scores, kChunk);
+          float factors[kMaxGroup];
+          for (int g = 0; g < plan.group; ++g) {
+            float* sg = scores + g * kChunk;
+            float cmax = -INFINITY;
+            for (int64_t j = 0; j < cn; ++j) {
+              const int32_t cp = cell_pos[j0 + j];
+              const bool vis =
+                  cp >= 0 && (!p.causal || cp <= qp) && (p.window <= 0 || qp - cp < p.window);
+              float sc = sg[j] * kq_scale;
+              if (p.softcap > 0.0f) sc = p.softcap * std::tanh(sc);
+              sg[j] = vis ? sc : -INFINITY;
+              cmax = std::max(cmax, sg[j]);
+            }
+            float* s = st(g);
+            const float m_new = std::max(s[0], cmax);
+            factors[g] = s[0] == -INFINITY ? 0.0f : std::exp(s[0] - m_new);
+            const float sum = exp_sum(sg, cn, m_new);
+            s[0] = m_new;
+            s[1] = s[1] * factors[g] + sum;
+          }
+          tab.pv_f16_group(scores, kChunk, plan.group, v_plane + j0 * v.row_bytes, v.row_bytes, cn,
+                           hd, factors, st(0) + 2, ld_state);
+          continue;
+        }
         for (int g = 0; g < plan.group; ++g) {
           kq(qconv + g * plan.q_bytes, k_plane + j0 * k.row_bytes, k.row_bytes, cn, hd, scores);
           float cmax = -INFINITY;

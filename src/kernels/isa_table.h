@@ -72,6 +72,16 @@ struct IsaTable {
                  float s, float* acc);
   void (*pv_q8_0)(const float* p, const void* v, size_t v_stride, int64_t n, int head_dim,
                   float s, float* acc);
+  // The same for the nq query heads of one GQA group at once (F16 cache), so that each cache row
+  // is converted once for all of them; null where an ISA has no such kernel (the attention then
+  // calls the one-head kernels per head). Queries are floats holding F16-rounded values, head i
+  // at q + i * q_stride; scores of head i at scores + i * ld_scores.
+  void (*kq_f16_group)(const float* q, int nq, int64_t q_stride, const void* k, size_t k_stride,
+                       int64_t n, int head_dim, float* scores, int64_t ld_scores);
+  // acc_i[d] = acc_i[d] * s[i] + sum_j p_i[j] * v_j[d] for the nq heads; p_i = p + i * ld_p,
+  // acc_i = acc + i * ld_acc.
+  void (*pv_f16_group)(const float* p, int64_t ld_p, int nq, const void* v, size_t v_stride,
+                       int64_t n, int head_dim, const float* s, float* acc, int64_t ld_acc);
   // x[j] = exp(x[j] - m) for j < n (0 where x[j] is -inf); returns the sum of the new x[j]. The
   // streaming softmax's exponentials.
   float (*exp_sum)(float* x, int64_t n, float m);
