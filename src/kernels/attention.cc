@@ -22,7 +22,8 @@ constexpr int64_t kChunk = 64;      // cells per softmax update
 constexpr int64_t kMinTasks = 16;   // split cells until at least this many tasks (if long enough)
 constexpr int64_t kMinSplitCells = 256;
 constexpr size_t kAlign = 64;
-constexpr int kMaxGroup = 64;  // query heads per KV head that the group kernels take at once
+constexpr int64_t kTokenBlock = 4;  // prefill tokens per task with the group kernels
+constexpr int kMaxQueries = 256;    // query rows (tokens x heads) the group kernels take at once
 
 size_t align_up(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
@@ -31,6 +32,7 @@ struct Plan {
   size_t q_bytes;       // one converted query head
   int64_t n_split;      // cell ranges per (token, KV head)
   int64_t split_len;    // cells per range (a multiple of kChunk)
+  int64_t qb;           // tokens per task with the group kernels (unsplit case), else 1
   size_t per_thread;    // scratch bytes per thread
   size_t partial_floats;  // per (token, head, split): m, l, acc[head_dim]
 };
@@ -52,9 +54,14 @@ Plan make_plan(const AttentionParams& p, int64_t n_tokens, int64_t n_cells) {
   plan.split_len = len;
   plan.n_split = std::max<int64_t>(1, (n_cells + len - 1) / len);
   plan.partial_floats = 2 + static_cast<size_t>(p.head_dim);
-  // Converted queries, chunk scores, and (unsplit case) m, l and accumulators of the group.
-  plan.per_thread = plan.group * plan.q_bytes + align_up(plan.group * kChunk * sizeof(float)) +
-                    align_up(plan.group * plan.partial_floats * sizeof(float));
+  // Prefill: a block of consecutive tokens shares each cache row (the group kernels take all
+  // their query heads at once).
+  plan.qb = plan.n_split == 1 ? std::min<int64_t>(kTokenBlock, n_tokens) : 1;
+  const size_t nq = static_cast<size_t>(plan.group * plan.qb);
+  // Converted queries, chunk scores, and (unsplit case) m, l and accumulators of the queries.
+  plan.per_thread = nq * plan.q_bytes + align_up(nq * kChunk * sizeof(float)) +
+                    align_up(nq * plan.partial_floats * sizeof(float)) +
+                    align_up(static_cast<size_t>(plan.qb) * kChunk * sizeof(float));
   return plan;
 }
 
@@ -121,7 +128,7 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
   const auto exp_sum = tab.exp_sum;
   // All query heads of a GQA group in one call per chunk (each cache row converted once).
   const bool grouped = k_f16 && v_f16 && tab.kq_f16_group != nullptr &&
-                       tab.pv_f16_group != nullptr && plan.group <= kMaxGroup;
+                       tab.pv_f16_group != nullptr && plan.group * plan.qb <= kMaxQueries;
 
   // Carve the workspace: per-thread scratch, then the partial results of split ranges.
   uint8_t* base = reinterpret_cast<uint8_t*>(
@@ -143,12 +150,133 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
   const int64_t n_tasks = n_tokens * p.n_kv_heads * plan.n_split;
 
   std::atomic<int64_t> next{0};
+  // Group kernels: a task is (block of qb tokens, KV head, cell range); its queries are the
+  // block's tokens times the group's heads, row i = (token - t0) * group + g.
+  const int64_t qb = grouped ? plan.qb : 1;
+  const int64_t n_blocks = (n_tokens + qb - 1) / qb;
+  const int64_t n_group_tasks = n_blocks * p.n_kv_heads * plan.n_split;
+  auto run_grouped = [&](uint8_t* qconv, float* scores, float* state, float* masks) {
+    const int64_t q_stride = static_cast<int64_t>(plan.q_bytes / sizeof(float));
+    for (;;) {
+      const int64_t task = next.fetch_add(1, std::memory_order_relaxed);
+      if (task >= n_group_tasks) break;
+      const int64_t split = task % plan.n_split;
+      const int64_t pair = task / plan.n_split;
+      const int64_t t0 = (pair / p.n_kv_heads) * qb;
+      const int64_t t1 = std::min(n_tokens, t0 + qb);
+      const int kh = static_cast<int>(pair % p.n_kv_heads);
+      const int nq = static_cast<int>((t1 - t0) * plan.group);
+      const int64_t c_begin = split * plan.split_len;
+      const int64_t c_end = std::min(n_cells, c_begin + plan.split_len);
+      // State of query row i: m, l, acc[hd]; rows ld_state floats apart.
+      float* st0 = plan.n_split == 1
+                       ? state
+                       : partials + ((t0 * p.n_heads + static_cast<int64_t>(kh) * plan.group) *
+                                         plan.n_split + split) * plan.partial_floats;
+      const int64_t ld_state = plan.n_split == 1
+                                   ? static_cast<int64_t>(plan.partial_floats)
+                                   : plan.n_split * static_cast<int64_t>(plan.partial_floats);
+      int32_t qp_max = INT32_MIN;
+      int32_t qp_min = INT32_MAX;
+      for (int i = 0; i < nq; ++i) {
+        const int64_t t = t0 + i / plan.group;
+        const int h = kh * plan.group + i % plan.group;
+        // F16 into the upper half, then widened in place to floats (front to back: each float
+        // lands on bytes that were already read).
+        uint8_t* qg = qconv + i * plan.q_bytes;
+        uint16_t* h16 = reinterpret_cast<uint16_t*>(qg + static_cast<size_t>(hd) * 2);
+        tab.to_f16(q + (t * p.n_heads + h) * static_cast<int64_t>(hd), h16, hd);
+        float* qf = reinterpret_cast<float*>(qg);
+        for (int d = 0; d < hd; ++d) qf[d] = fp16_to_fp32(h16[d]);
+        float* s = st0 + i * ld_state;
+        s[0] = -INFINITY;
+        s[1] = 0.0f;
+        std::memset(s + 2, 0, sizeof(float) * hd);
+        qp_max = std::max(qp_max, q_pos[t]);
+        qp_min = std::min(qp_min, q_pos[t]);
+      }
+      const uint8_t* k_plane =
+          static_cast<const uint8_t*>(k.data) + static_cast<size_t>(kh) * k.capacity * k.row_bytes;
+      const uint8_t* v_plane =
+          static_cast<const uint8_t*>(v.data) + static_cast<size_t>(kh) * v.capacity * v.row_bytes;
+      auto visible = [&](int32_t cp, int32_t qp) {
+        return cp >= 0 && (!p.causal || cp <= qp) && (p.window <= 0 || qp - cp < p.window);
+      };
+      float factors[kMaxQueries];
+      for (int64_t j0 = c_begin; j0 < c_end; j0 += kChunk) {
+        const int64_t cn = std::min(kChunk, c_end - j0);
+        // Skip chunks that no token of the block sees (causal prefill skips about half).
+        bool any = false;
+        for (int64_t j = 0; j < cn && !any; ++j) {
+          const int32_t cp = cell_pos[j0 + j];
+          any = visible(cp, qp_max) || visible(cp, qp_min);
+        }
+        if (!any) {
+          for (int64_t j = 0; j < cn && !any; ++j) {
+            for (int64_t t = t0; t < t1 && !any; ++t) any = visible(cell_pos[j0 + j], q_pos[t]);
+          }
+        }
+        if (!any) continue;
+        // Additive masks (0 or -inf), once per token for all of the group's heads.
+        for (int64_t t = t0; t < t1; ++t) {
+          float* mk = masks + (t - t0) * kChunk;
+          for (int64_t j = 0; j < cn; ++j) mk[j] = visible(cell_pos[j0 + j], q_pos[t]) ? 0.0f : -INFINITY;
+        }
+        tab.kq_f16_group(reinterpret_cast<const float*>(qconv), nq, q_stride,
+                         k_plane + j0 * k.row_bytes, k.row_bytes, cn, hd, scores, kChunk);
+        for (int i = 0; i < nq; ++i) {
+          const float* mk = masks + (i / plan.group) * kChunk;
+          float* sg = scores + i * kChunk;
+          float cmax = -INFINITY;
+          if (p.softcap <= 0.0f && tab.scale_mask_max != nullptr) {
+            cmax = tab.scale_mask_max(sg, kq_scale, mk, cn);
+          } else {
+            for (int64_t j = 0; j < cn; ++j) {
+              float sc = sg[j] * kq_scale;
+              if (p.softcap > 0.0f) sc = p.softcap * std::tanh(sc);
+              sg[j] = sc + mk[j];
+              cmax = std::max(cmax, sg[j]);
+            }
+          }
+          float* s = st0 + i * ld_state;
+          const float m_new = std::max(s[0], cmax);
+          if (m_new == -INFINITY) {  // nothing visible yet for this query: keep the state
+            factors[i] = 1.0f;
+            std::memset(sg, 0, sizeof(float) * cn);
+            continue;
+          }
+          factors[i] = s[0] == -INFINITY ? 0.0f : std::exp(s[0] - m_new);
+          const float sum = exp_sum(sg, cn, m_new);
+          s[0] = m_new;
+          s[1] = s[1] * factors[i] + sum;
+        }
+        tab.pv_f16_group(scores, kChunk, nq, v_plane + j0 * v.row_bytes, v.row_bytes, cn, hd,
+                         factors, st0 + 2, ld_state);
+      }
+      if (plan.n_split == 1) {
+        for (int i = 0; i < nq; ++i) {
+          const float* s = st0 + i * ld_state;
+          const int64_t t = t0 + i / plan.group;
+          const int h = kh * plan.group + i % plan.group;
+          float* o = out + (t * p.n_heads + h) * static_cast<int64_t>(hd);
+          const float inv = s[1] > 0.0f ? 1.0f / s[1] : 0.0f;
+          for (int d = 0; d < hd; ++d) o[d] = s[2 + d] * inv;
+        }
+      }
+    }
+  };
   pool.run([&](int ith, int) {
     if (ith >= n_workers) return;
     uint8_t* scratch = base + ith * plan.per_thread;
     uint8_t* qconv = scratch;
-    float* scores = reinterpret_cast<float*>(scratch + plan.group * plan.q_bytes);
-    float* state = scores + align_up(plan.group * kChunk * sizeof(float)) / sizeof(float);
+    const size_t nq_max = static_cast<size_t>(plan.group * plan.qb);
+    float* scores = reinterpret_cast<float*>(scratch + nq_max * plan.q_bytes);
+    float* state = scores + align_up(nq_max * kChunk * sizeof(float)) / sizeof(float);
+    if (grouped) {
+      run_grouped(scratch, scores, state,
+                  state + align_up(nq_max * plan.partial_floats * sizeof(float)) / sizeof(float));
+      return;
+    }
     for (;;) {
       const int64_t task = next.fetch_add(1, std::memory_order_relaxed);
       if (task >= n_tasks) break;
@@ -168,17 +296,8 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
       };
       for (int g = 0; g < plan.group; ++g) {
         const int h = kh * plan.group + g;
-        uint8_t* qg = qconv + g * plan.q_bytes;
-        if (grouped) {
-          // F16 into the upper half, then widened in place to floats (front to back: each float
-          // lands on bytes that were already read).
-          uint16_t* h16 = reinterpret_cast<uint16_t*>(qg + static_cast<size_t>(hd) * 2);
-          tab.to_f16(q + (t * p.n_heads + h) * static_cast<int64_t>(hd), h16, hd);
-          float* qf = reinterpret_cast<float*>(qg);
-          for (int d = 0; d < hd; ++d) qf[d] = fp16_to_fp32(h16[d]);
-        } else {
-          q_convert(q + (t * p.n_heads + h) * static_cast<int64_t>(hd), qg, hd);
-        }
+        q_convert(q + (t * p.n_heads + h) * static_cast<int64_t>(hd), qconv + g * plan.q_bytes,
+                  hd);
         float* s = st(g);
         s[0] = -INFINITY;
         s[1] = 0.0f;
@@ -199,37 +318,6 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
           any |= vis;
         }
         if (!any) continue;
-        if (grouped) {
-          const int64_t ld_state = plan.n_split == 1
-                                       ? static_cast<int64_t>(plan.partial_floats)
-                                       : plan.n_split * static_cast<int64_t>(plan.partial_floats);
-          tab.kq_f16_group(reinterpret_cast<const float*>(qconv), plan.group,
-                           static_cast<int64_t>(plan.q_bytes / sizeof(float)),
-                           k_plane + j0 * k.row_bytes, k.row_bytes, cn, hd, scores, kChunk);
-          float factors[kMaxGroup];
-          for (int g = 0; g < plan.group; ++g) {
-            float* sg = scores + g * kChunk;
-            float cmax = -INFINITY;
-            for (int64_t j = 0; j < cn; ++j) {
-              const int32_t cp = cell_pos[j0 + j];
-              const bool vis =
-                  cp >= 0 && (!p.causal || cp <= qp) && (p.window <= 0 || qp - cp < p.window);
-              float sc = sg[j] * kq_scale;
-              if (p.softcap > 0.0f) sc = p.softcap * std::tanh(sc);
-              sg[j] = vis ? sc : -INFINITY;
-              cmax = std::max(cmax, sg[j]);
-            }
-            float* s = st(g);
-            const float m_new = std::max(s[0], cmax);
-            factors[g] = s[0] == -INFINITY ? 0.0f : std::exp(s[0] - m_new);
-            const float sum = exp_sum(sg, cn, m_new);
-            s[0] = m_new;
-            s[1] = s[1] * factors[g] + sum;
-          }
-          tab.pv_f16_group(scores, kChunk, plan.group, v_plane + j0 * v.row_bytes, v.row_bytes, cn,
-                           hd, factors, st(0) + 2, ld_state);
-          continue;
-        }
         for (int g = 0; g < plan.group; ++g) {
           kq(qconv + g * plan.q_bytes, k_plane + j0 * k.row_bytes, k.row_bytes, cn, hd, scores);
           float cmax = -INFINITY;

@@ -82,6 +82,9 @@ struct IsaTable {
   // acc_i = acc + i * ld_acc.
   void (*pv_f16_group)(const float* p, int64_t ld_p, int nq, const void* v, size_t v_stride,
                        int64_t n, int head_dim, const float* s, float* acc, int64_t ld_acc);
+  // x[j] = x[j] * scale + mask[j] (mask entries 0 or -inf) for j < n; returns the max of the
+  // new x (-inf when all are masked). Null: the attention uses a plain loop.
+  float (*scale_mask_max)(float* x, float scale, const float* mask, int64_t n);
   // x[j] = exp(x[j] - m) for j < n (0 where x[j] is -inf); returns the sum of the new x[j]. The
   // streaming softmax's exponentials.
   float (*exp_sum)(float* x, int64_t n, float m);
