@@ -160,6 +160,32 @@ TEST(Matmul, StridedInputAndOutput) {
   }
 }
 
+// Float weights take any row length: lengths that leave SIMD tails, on every ISA.
+TEST(Matmul, FloatTypesWithOddLengthsMatchScalarOnEveryIsa) {
+  ThreadPool pool(2);
+  for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::BF16}) {
+    for (int64_t cols : {1, 7, 13, 37, 263}) {
+      const Case c = make_case(type, 9, cols, 6, 300 + static_cast<uint32_t>(cols));
+      std::vector<float> ref;
+      {
+        ScopedIsa scalar(Isa::kScalar);
+        ref = run_matmul(c, 6, pool);
+      }
+      std::vector<double> exact, mag;
+      reference(c, 6, &exact, &mag);
+      for (Isa isa : supported_isas()) {
+        ScopedIsa scoped(isa);
+        const std::vector<float> y = run_matmul(c, 6, pool);
+        for (size_t i = 0; i < y.size(); ++i) {
+          ASSERT_NEAR(y[i], ref[i], 1e-5 * mag[i] + 1e-6)
+              << tensor_type_name(type) << " on " << isa_name(isa) << ", " << cols
+              << " columns, output " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(Matmul, ValidateMatrixNamesTheProblem) {
   std::vector<uint8_t> data(4096);
   Matrix ok{TensorType::Q4_K, data.data(), 256, 4, row_size(TensorType::Q4_K, 256)};

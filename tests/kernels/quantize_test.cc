@@ -1,8 +1,11 @@
-// Activation quantization (Q8_0, Q8_1, Q8_K): exact values on hand-made blocks, round trips, and
-// bit-identical output on every ISA.
+// Activation quantization (Q8_0, Q8_1, Q8_K) and F16 conversion: exact values on hand-made
+// blocks, round trips, and bit-identical output on every ISA.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "kernel_test_util.h"
+#include "kernels/isa_table.h"
 
 namespace edgellm::kernels {
 namespace {
@@ -119,6 +122,29 @@ TEST(QuantizeQ8, IdenticalOnEveryIsa) {
     EXPECT_EQ(b0, ref0) << isa_name(isa);
     EXPECT_EQ(b1, ref1) << isa_name(isa);
     EXPECT_EQ(bk, refk) << isa_name(isa);
+  }
+}
+
+// The F16 conversion of activations and cache rows: the same bits on every ISA, including
+// rounding ties, overflow to infinity and subnormal results.
+TEST(ToF16, IdenticalOnEveryIsa) {
+  std::vector<float> x = testing::random_floats(1027, 6, -3.0f, 3.0f);
+  const float special[] = {65504.0f, 65519.0f, 65520.0f, 1e6f,     -7e4f,   6.1e-5f, 6.0e-5f,
+                           1e-6f,    3e-8f,    2.98e-8f, 5.96e-8f, 0.0f,    -0.0f,   1.0009765625f,
+                           1.00048828125f, 1.00146484375f, -2.0f, INFINITY, -INFINITY};
+  for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); ++i) x[3 * i] = special[i];
+  // Exact halfway cases between two halves (ties to even), with odd and even lower neighbours,
+  // in a few binades: the 13 dropped mantissa bits are 1 followed by zeros.
+  for (uint32_t i = 0; i < 64; ++i) {
+    const uint32_t bits = 0x3f800000u + (i << 19) + ((i & 1u) << 13) + (1u << 12);
+    std::memcpy(&x[200 + i], &bits, 4);
+  }
+  std::vector<uint16_t> ref(x.size());
+  detail::scalar_table().to_f16(x.data(), ref.data(), static_cast<int64_t>(x.size()));
+  for (Isa isa : supported_isas()) {
+    std::vector<uint16_t> y(x.size());
+    detail::isa_table(isa).to_f16(x.data(), y.data(), static_cast<int64_t>(x.size()));
+    EXPECT_EQ(y, ref) << isa_name(isa);
   }
 }
 
