@@ -178,6 +178,15 @@ void Context::mm(const kernels::Matrix& w, const float* x, int64_t n, float* y, 
   kernels::matmul(w, x, n, y, *pool_, ws, ldx, ldy);
 }
 
+void Context::rows(int64_t n, FunctionRef<void(int64_t, int64_t)> fn) {
+  constexpr int64_t kMinParallelRows = 32;
+  if (n >= kMinParallelRows && pool_->size() > 1) {
+    pool_->parallel_for(n, 8, fn);
+  } else {
+    fn(0, n);
+  }
+}
+
 void Context::forward_decoder(const Token* tokens, int64_t n, int64_t n_out_rows,
                               float* logits_out) {
   const HParams& hp = model_->hparams();
@@ -225,7 +234,9 @@ void Context::attention_block(int64_t il, int64_t n) {
   float *attn = buf(s.attn), *tmp = buf(s.tmp);
   const int32_t* pos = reinterpret_cast<const int32_t*>(arena_ + s.pos);
 
-  kernels::rms_norm(x, L.attn_norm, hp.norm_eps, E, n, xn);
+  rows(n, [&](int64_t b, int64_t e) {
+    kernels::rms_norm(x + b * E, L.attn_norm, hp.norm_eps, E, e - b, xn + b * E);
+  });
   if (L.wqkv.data != nullptr) {
     float* qkv = buf(s.qkv);
     const int64_t nqkv = nq + nk + nv;
@@ -245,16 +256,17 @@ void Context::attention_block(int64_t il, int64_t n) {
     if (L.bv) kernels::add_bias(v, L.bv, nv, n);
   }
   const int hd = static_cast<int>(hp.head_dim_k);
-  if (rope_.n_rot > 0) {
-    kernels::rope(q, n, static_cast<int>(hp.n_head), hd, pos, rope_);
-    kernels::rope(k, n, static_cast<int>(hp.n_head_kv), hd, pos, rope_);
-  }
-
   const bool swa = hp.sliding_window > 0 && hp.is_swa[il];
   const int32_t* cells = swa ? reinterpret_cast<const int32_t*>(arena_ + s.cells) : pos;
   const int n_kv = static_cast<int>(hp.n_head_kv);
-  kernels::kv_store(k_cache_[il], n_kv, k, n, cells);
-  kernels::kv_store(v_cache_[il], n_kv, v, n, cells);
+  rows(n, [&](int64_t b, int64_t e) {
+    if (rope_.n_rot > 0) {
+      kernels::rope(q + b * nq, e - b, static_cast<int>(hp.n_head), hd, pos + b, rope_);
+      kernels::rope(k + b * nk, e - b, static_cast<int>(hp.n_head_kv), hd, pos + b, rope_);
+    }
+    kernels::kv_store(k_cache_[il], n_kv, k + b * nk, e - b, cells + b);
+    kernels::kv_store(v_cache_[il], n_kv, v + b * nv, e - b, cells + b);
+  });
 
   kernels::AttentionParams ap;
   ap.n_heads = static_cast<int>(hp.n_head);
@@ -272,8 +284,12 @@ void Context::attention_block(int64_t il, int64_t n) {
 
   mm(L.wo, attn, n, tmp);
   if (L.bo) kernels::add_bias(tmp, L.bo, E, n);
-  if (L.post_attn_norm) kernels::rms_norm(tmp, L.post_attn_norm, hp.norm_eps, E, n, tmp);
-  kernels::add_inplace(x, tmp, n * E);
+  rows(n, [&](int64_t b, int64_t e) {
+    if (L.post_attn_norm) {
+      kernels::rms_norm(tmp + b * E, L.post_attn_norm, hp.norm_eps, E, e - b, tmp + b * E);
+    }
+    kernels::add_inplace(x + b * E, tmp + b * E, (e - b) * E);
+  });
 }
 
 void Context::ffn_block(int64_t il, int64_t n) {
@@ -284,25 +300,35 @@ void Context::ffn_block(int64_t il, int64_t n) {
   float *x = buf(s.x), *xn = buf(s.xn), *tmp = buf(s.tmp);
   float *a = buf(s.ffn_a), *b = buf(s.ffn_b);
 
-  kernels::rms_norm(x, L.ffn_norm, hp.norm_eps, E, n, xn);
+  rows(n, [&](int64_t r0, int64_t r1) {
+    kernels::rms_norm(x + r0 * E, L.ffn_norm, hp.norm_eps, E, r1 - r0, xn + r0 * E);
+  });
   if (hp.n_expert > 0) {
     moe_block(il, n);
   } else if (L.fused_gate_up) {
     mm(L.ffn_up, xn, n, a);  // [n, 2F]: gate then up
-    for (int64_t t = 0; t < n; ++t) kernels::swiglu(a + t * 2 * F, a + t * 2 * F + F, F);
+    rows(n, [&](int64_t r0, int64_t r1) {
+      for (int64_t t = r0; t < r1; ++t) kernels::swiglu(a + t * 2 * F, a + t * 2 * F + F, F);
+    });
     mm(L.ffn_down, a, n, tmp, 2 * F);
   } else {
     mm(L.ffn_gate, xn, n, a);
     mm(L.ffn_up, xn, n, b);
-    if (hp.gelu_ffn) {
-      kernels::geglu(a, b, n * F);
-    } else {
-      kernels::swiglu(a, b, n * F);
-    }
+    rows(n, [&](int64_t r0, int64_t r1) {
+      if (hp.gelu_ffn) {
+        kernels::geglu(a + r0 * F, b + r0 * F, (r1 - r0) * F);
+      } else {
+        kernels::swiglu(a + r0 * F, b + r0 * F, (r1 - r0) * F);
+      }
+    });
     mm(L.ffn_down, a, n, tmp);
   }
-  if (L.post_ffn_norm) kernels::rms_norm(tmp, L.post_ffn_norm, hp.norm_eps, E, n, tmp);
-  kernels::add_inplace(x, tmp, n * E);
+  rows(n, [&](int64_t r0, int64_t r1) {
+    if (L.post_ffn_norm) {
+      kernels::rms_norm(tmp + r0 * E, L.post_ffn_norm, hp.norm_eps, E, r1 - r0, tmp + r0 * E);
+    }
+    kernels::add_inplace(x + r0 * E, tmp + r0 * E, (r1 - r0) * E);
+  });
 }
 
 // Mixtral-style experts: softmax router, top-k experts per token with their weights renormalized

@@ -74,6 +74,10 @@ class Context {
   void mm(const kernels::Matrix& w, const float* x, int64_t n, float* y, int64_t ldx = 0,
           int64_t ldy = 0);
   float* buf(size_t offset) const { return reinterpret_cast<float*>(arena_ + offset); }
+  // Runs fn(begin, end) over token rows [0, n): on the pool for prompt-sized batches (the
+  // per-row operations between matrix products), inline for decode. Rows are independent, so
+  // results do not depend on the split.
+  void rows(int64_t n, FunctionRef<void(int64_t, int64_t)> fn);
 
   std::shared_ptr<const Model> model_;
   ContextParams params_;
