@@ -33,6 +33,7 @@ struct Plan {
   int64_t n_split;      // cell ranges per (token, KV head)
   int64_t split_len;    // cells per range (a multiple of kChunk)
   int64_t qb;           // tokens per task with the group kernels (unsplit case), else 1
+  size_t scores_bytes;  // per-thread chunk scores
   size_t per_thread;    // scratch bytes per thread
   size_t partial_floats;  // per (token, head, split): m, l, acc[head_dim]
 };
@@ -59,7 +60,10 @@ Plan make_plan(const AttentionParams& p, int64_t n_tokens, int64_t n_cells) {
   plan.qb = plan.n_split == 1 ? std::min<int64_t>(kTokenBlock, n_tokens) : 1;
   const size_t nq = static_cast<size_t>(plan.group * plan.qb);
   // Converted queries, chunk scores, and (unsplit case) m, l and accumulators of the queries.
-  plan.per_thread = nq * plan.q_bytes + align_up(nq * kChunk * sizeof(float)) +
+  // The scores buffer also stages one query head in F16 before the first chunk.
+  plan.scores_bytes = align_up(std::max<size_t>(nq * kChunk * sizeof(float),
+                                                static_cast<size_t>(p.head_dim) * 2));
+  plan.per_thread = nq * plan.q_bytes + plan.scores_bytes +
                     align_up(nq * plan.partial_floats * sizeof(float)) +
                     align_up(static_cast<size_t>(plan.qb) * kChunk * sizeof(float));
   return plan;
@@ -181,13 +185,11 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
       for (int i = 0; i < nq; ++i) {
         const int64_t t = t0 + i / plan.group;
         const int h = kh * plan.group + i % plan.group;
-        // F16 into the upper half, then widened in place to floats (front to back: each float
-        // lands on bytes that were already read).
-        uint8_t* qg = qconv + i * plan.q_bytes;
-        uint16_t* h16 = reinterpret_cast<uint16_t*>(qg + static_cast<size_t>(hd) * 2);
+        // Rounded to F16 (staged in the scores buffer, free until the first chunk), then
+        // widened back to floats.
+        uint16_t* h16 = reinterpret_cast<uint16_t*>(scores);
         tab.to_f16(q + (t * p.n_heads + h) * static_cast<int64_t>(hd), h16, hd);
-        float* qf = reinterpret_cast<float*>(qg);
-        for (int d = 0; d < hd; ++d) qf[d] = fp16_to_fp32(h16[d]);
+        tab.to_float[static_cast<int>(TensorType::F16)](h16, reinterpret_cast<float*>(qconv + i * plan.q_bytes), hd);
         float* s = st0 + i * ld_state;
         s[0] = -INFINITY;
         s[1] = 0.0f;
@@ -220,7 +222,14 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
         // Additive masks (0 or -inf), once per token for all of the group's heads.
         for (int64_t t = t0; t < t1; ++t) {
           float* mk = masks + (t - t0) * kChunk;
-          for (int64_t j = 0; j < cn; ++j) mk[j] = visible(cell_pos[j0 + j], q_pos[t]) ? 0.0f : -INFINITY;
+          const int32_t qp = q_pos[t];
+          const int32_t* cp = cell_pos + j0;
+          // Branch-free, so that it vectorizes.
+          for (int64_t j = 0; j < cn; ++j) {
+            const bool vis = (cp[j] >= 0) & (!p.causal | (cp[j] <= qp)) &
+                             ((p.window <= 0) | (qp - cp[j] < p.window));
+            mk[j] = vis ? 0.0f : -INFINITY;
+          }
         }
         tab.kq_f16_group(reinterpret_cast<const float*>(qconv), nq, q_stride,
                          k_plane + j0 * k.row_bytes, k.row_bytes, cn, hd, scores, kChunk);
@@ -271,7 +280,7 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
     uint8_t* qconv = scratch;
     const size_t nq_max = static_cast<size_t>(plan.group * plan.qb);
     float* scores = reinterpret_cast<float*>(scratch + nq_max * plan.q_bytes);
-    float* state = scores + align_up(nq_max * kChunk * sizeof(float)) / sizeof(float);
+    float* state = scores + plan.scores_bytes / sizeof(float);
     if (grouped) {
       run_grouped(scratch, scores, state,
                   state + align_up(nq_max * plan.partial_floats * sizeof(float)) / sizeof(float));

@@ -146,6 +146,8 @@ INSTANTIATE_TEST_SUITE_P(
         // Prompt blocks of 4 tokens x 4 heads per KV head (full group-kernel tiles), a ragged
         // last block, chunks of 64 cells with holes.
         Scenario{"prefill_blocks", TensorType::F16, 16, 4, 64, 37, 300, true, 0, 0.0f, true},
+        // One head per KV head with wide heads (the F16 query staging must fit).
+        Scenario{"mha_head_dim_256", TensorType::F16, 2, 2, 256, 3, 80, true, 0, 0.0f, false},
         Scenario{"window_softcap", TensorType::F16, 4, 2, 64, 6, 90, true, 8, 2.0f, false},
         Scenario{"noncausal_holes", TensorType::F16, 2, 1, 128, 5, 77, false, 0, 0.0f, true},
         Scenario{"q8_cache", TensorType::Q8_0, 4, 2, 64, 4, 100, true, 0, 0.0f, true},
