@@ -62,6 +62,13 @@ size_t matmul_workspace_size(TensorType type, int64_t n_cols, int64_t n_tokens);
 void matmul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
             Workspace ws, int64_t ldx = 0, int64_t ldy = 0);
 
+// Several products with the same activations (a layer's q, k and v; gate and up): one
+// conversion of x and one parallel region for all of them when the matrices take the same
+// activation format (the same type, in practice), else one matmul() each. y[i] is
+// [n_tokens, w[i]->n_rows]; every w[i] has x's n_cols columns. Results are those of matmul().
+void matmul_many(const Matrix* const* w, float* const* y, int count, const float* x,
+                 int64_t n_tokens, ThreadPool& pool, Workspace ws);
+
 // Copies rows `ids[i]` of w, converted to float, to out[i * w.n_cols ...] (embedding lookup).
 // An id outside [0, w.n_rows) yields a row of zeros (callers validate token ids first).
 void get_rows(const Matrix& w, const int32_t* ids, int64_t n_ids, float* out);

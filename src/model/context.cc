@@ -178,6 +178,15 @@ void Context::mm(const kernels::Matrix& w, const float* x, int64_t n, float* y, 
   kernels::matmul(w, x, n, y, *pool_, ws, ldx, ldy);
 }
 
+void Context::mm_many(std::initializer_list<const kernels::Matrix*> w,
+                      std::initializer_list<float*> y, const float* x, int64_t n) {
+  if (observer_) {
+    for (const kernels::Matrix* m : w) observer_(*m, x, n, m->n_cols);
+  }
+  kernels::Workspace ws{arena_ + plan_.scratch.matmul_ws, plan_.scratch.matmul_ws_bytes};
+  kernels::matmul_many(w.begin(), y.begin(), static_cast<int>(w.size()), x, n, *pool_, ws);
+}
+
 void Context::rows(int64_t n, FunctionRef<void(int64_t, int64_t)> fn) {
   constexpr int64_t kMinParallelRows = 32;
   if (n >= kMinParallelRows && pool_->size() > 1) {
@@ -248,9 +257,7 @@ void Context::attention_block(int64_t il, int64_t n) {
       std::memcpy(v + t * nv, qkv + t * nqkv + nq + nk, nv * sizeof(float));
     }
   } else {
-    mm(L.wq, xn, n, q);
-    mm(L.wk, xn, n, k);
-    mm(L.wv, xn, n, v);
+    mm_many({&L.wq, &L.wk, &L.wv}, {q, k, v}, xn, n);
     if (L.bq) kernels::add_bias(q, L.bq, nq, n);
     if (L.bk) kernels::add_bias(k, L.bk, nk, n);
     if (L.bv) kernels::add_bias(v, L.bv, nv, n);
@@ -312,8 +319,7 @@ void Context::ffn_block(int64_t il, int64_t n) {
     });
     mm(L.ffn_down, a, n, tmp, 2 * F);
   } else {
-    mm(L.ffn_gate, xn, n, a);
-    mm(L.ffn_up, xn, n, b);
+    mm_many({&L.ffn_gate, &L.ffn_up}, {a, b}, xn, n);
     rows(n, [&](int64_t r0, int64_t r1) {
       if (hp.gelu_ffn) {
         kernels::geglu(a + r0 * F, b + r0 * F, (r1 - r0) * F);

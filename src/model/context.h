@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <vector>
@@ -73,6 +74,9 @@ class Context {
   void forward_encoder(const Token* tokens, int64_t n, float* pooled);
   void mm(const kernels::Matrix& w, const float* x, int64_t n, float* y, int64_t ldx = 0,
           int64_t ldy = 0);
+  // Products of several matrices with the same dense input x (kernels::matmul_many).
+  void mm_many(std::initializer_list<const kernels::Matrix*> w, std::initializer_list<float*> y,
+               const float* x, int64_t n);
   float* buf(size_t offset) const { return reinterpret_cast<float*>(arena_ + offset); }
   // Runs fn(begin, end) over token rows [0, n): on the pool for prompt-sized batches (the
   // per-row operations between matrix products), inline for decode. Rows are independent, so

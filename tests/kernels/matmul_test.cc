@@ -1,6 +1,7 @@
 // Matrix products for every weight type: against a double-precision reference built from the
 // dequantized weights and the rounded activations, every ISA against scalar, and independence
 // from the thread count and the strides.
+#include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
 
@@ -157,6 +158,42 @@ TEST(Matmul, StridedInputAndOutput) {
   for (int t = 0; t < 3; ++t) {
     for (int r = 0; r < 20; ++r) EXPECT_EQ(ys[t * ldy + r], dense[t * 20 + r]);
     for (int r = 20; r < ldy; ++r) EXPECT_EQ(ys[t * ldy + r], -7.0f) << "wrote past the row";
+  }
+}
+
+// Several matrices with one input (q/k/v, gate/up): one conversion and one region, the same
+// bits as one matmul() each, for decode and prompt batches, same or mixed types, any pool size.
+TEST(Matmul, ManyEqualsOneByOne) {
+  const int64_t cols = 256;
+  for (int64_t tokens : {1, 3, 20}) {
+    for (bool mixed : {false, true}) {
+      const TensorType t0 = TensorType::Q8_0;
+      const TensorType t2 = mixed ? TensorType::Q4_K : TensorType::Q8_0;
+      Case a = make_case(t0, 96, cols, tokens, 21);
+      const Case b = make_case(t0, 40, cols, tokens, 23);
+      const Case c = make_case(t2, 33, cols, tokens, 25);
+      for (Isa isa : supported_isas()) {
+        ScopedIsa scoped(isa);
+        for (int threads : {1, 2, 3}) {
+          ThreadPool pool(threads);
+          Case bx = b, cx = c;
+          bx.x = cx.x = a.x;  // the same input for all three
+          const std::vector<float> ya = run_matmul(a, tokens, pool);
+          const std::vector<float> yb = run_matmul(bx, tokens, pool);
+          const std::vector<float> yc = run_matmul(cx, tokens, pool);
+          std::vector<float> ma(ya.size(), -1.0f), mb(yb.size(), -1.0f), mc(yc.size(), -1.0f);
+          size_t wsb = 0;
+          for (TensorType t : {t0, t2}) wsb = std::max(wsb, matmul_workspace_size(t, cols, tokens));
+          std::vector<uint8_t> ws(wsb);
+          const Matrix* w[] = {&a.w, &b.w, &c.w};
+          float* y[] = {ma.data(), mb.data(), mc.data()};
+          matmul_many(w, y, 3, a.x.data(), tokens, pool, Workspace{ws.data(), ws.size()});
+          EXPECT_EQ(ma, ya) << isa_name(isa) << " tokens " << tokens << " threads " << threads;
+          EXPECT_EQ(mb, yb) << isa_name(isa) << " tokens " << tokens << " threads " << threads;
+          EXPECT_EQ(mc, yc) << isa_name(isa) << " tokens " << tokens << " mixed " << mixed;
+        }
+      }
+    }
   }
 }
 
