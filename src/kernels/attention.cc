@@ -180,8 +180,6 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
       const int64_t ld_state = plan.n_split == 1
                                    ? static_cast<int64_t>(plan.partial_floats)
                                    : plan.n_split * static_cast<int64_t>(plan.partial_floats);
-      int32_t qp_max = INT32_MIN;
-      int32_t qp_min = INT32_MAX;
       for (int i = 0; i < nq; ++i) {
         const int64_t t = t0 + i / plan.group;
         const int h = kh * plan.group + i % plan.group;
@@ -194,32 +192,17 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
         s[0] = -INFINITY;
         s[1] = 0.0f;
         std::memset(s + 2, 0, sizeof(float) * hd);
-        qp_max = std::max(qp_max, q_pos[t]);
-        qp_min = std::min(qp_min, q_pos[t]);
       }
       const uint8_t* k_plane =
           static_cast<const uint8_t*>(k.data) + static_cast<size_t>(kh) * k.capacity * k.row_bytes;
       const uint8_t* v_plane =
           static_cast<const uint8_t*>(v.data) + static_cast<size_t>(kh) * v.capacity * v.row_bytes;
-      auto visible = [&](int32_t cp, int32_t qp) {
-        return cp >= 0 && (!p.causal || cp <= qp) && (p.window <= 0 || qp - cp < p.window);
-      };
       float factors[kMaxQueries];
       for (int64_t j0 = c_begin; j0 < c_end; j0 += kChunk) {
         const int64_t cn = std::min(kChunk, c_end - j0);
-        // Skip chunks that no token of the block sees (causal prefill skips about half).
+        // Additive masks (0 or -inf), once per token for all of the group's heads; a chunk that
+        // no token of the block sees is skipped (causal prefill skips about half).
         bool any = false;
-        for (int64_t j = 0; j < cn && !any; ++j) {
-          const int32_t cp = cell_pos[j0 + j];
-          any = visible(cp, qp_max) || visible(cp, qp_min);
-        }
-        if (!any) {
-          for (int64_t j = 0; j < cn && !any; ++j) {
-            for (int64_t t = t0; t < t1 && !any; ++t) any = visible(cell_pos[j0 + j], q_pos[t]);
-          }
-        }
-        if (!any) continue;
-        // Additive masks (0 or -inf), once per token for all of the group's heads.
         for (int64_t t = t0; t < t1; ++t) {
           float* mk = masks + (t - t0) * kChunk;
           const int32_t qp = q_pos[t];
@@ -229,8 +212,10 @@ void attention(const AttentionParams& p, const float* q, int64_t n_tokens, const
             const bool vis = (cp[j] >= 0) & (!p.causal | (cp[j] <= qp)) &
                              ((p.window <= 0) | (qp - cp[j] < p.window));
             mk[j] = vis ? 0.0f : -INFINITY;
+            any |= vis;
           }
         }
+        if (!any) continue;
         tab.kq_f16_group(reinterpret_cast<const float*>(qconv), nq, q_stride,
                          k_plane + j0 * k.row_bytes, k.row_bytes, cn, hd, scores, kChunk);
         for (int i = 0; i < nq; ++i) {

@@ -39,8 +39,13 @@ void zero_output(float* y, int64_t n_tokens, int64_t n_rows, int64_t ldy) {
 // then read as one sequential stream per thread, which the hardware prefetchers follow; tasks
 // handed out round-robin interleave the two streams and halve decode bandwidth), and a thread
 // that finishes early takes the remaining tasks of the others, so both still finish together.
+// One thread (or one task): in order, on the caller.
 template <class F>
 void run_split(ThreadPool& pool, int64_t n_tasks, const F& run_task) {
+  if (pool.size() == 1 || n_tasks <= 1) {
+    for (int64_t task = 0; task < n_tasks; ++task) run_task(task);
+    return;
+  }
   struct alignas(64) Share {
     std::atomic<int64_t> next;
     int64_t end;
@@ -178,10 +183,6 @@ void matmul(const Matrix& w, const float* x, int64_t n_tokens, float* y, ThreadP
     gemm(w.n_cols, wdata + r0 * w.row_bytes, w.row_bytes, nr, act, act_stride, n_tokens, y + r0,
          ldy);
   };
-  if (pool.size() == 1 || n_tasks == 1) {
-    for (int64_t task = 0; task < n_tasks; ++task) run_task(task);
-    return;
-  }
   run_split(pool, n_tasks, run_task);
 }
 
@@ -224,12 +225,7 @@ void matmul_many(const Matrix* const* w, float* const* y, int count, const float
     mk[i]->gemm(n_cols, static_cast<const uint8_t*>(m.data) + r0 * m.row_bytes, m.row_bytes, nr,
                 act, act_stride, n_tokens, y[i] + r0, m.n_rows);
   };
-  const int64_t n_tasks = first[count];
-  if (pool.size() == 1 || n_tasks == 1) {
-    for (int64_t task = 0; task < n_tasks; ++task) run_task(task);
-    return;
-  }
-  run_split(pool, n_tasks, run_task);
+  run_split(pool, first[count], run_task);
 }
 
 }  // namespace edgellm::kernels
